@@ -1,0 +1,45 @@
+# eBOK – the two commands are `make run` and `make test`; the rest are helpers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TEST_ENV := DJANGO_SETTINGS_MODULE=ebok.settings_test
+
+.PHONY: run test install system-deps lint migrations-check pytest bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Run the portal on the embedded default: SQLite, tasks in-process, SMS/e-mail to console + DB.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL, else localhost).
+test: install system-deps lint migrations-check pytest
+
+system-deps:
+	@bash .ci/system-deps --check-or-install
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check:
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest:
+	$(TEST_ENV) $(VENV)/bin/pytest
+
+messages:
+	$(PY) manage.py makemessages -l en --ignore ".venv/*" --ignore "tests/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+clean:
+	rm -rf var db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""Money helpers: Decimal only, rounded half-up to the grosz at every posted amount."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import get_language
+
+GROSZ = Decimal("0.01")
+ZERO = Decimal("0.00")
+NBSP = "\u00a0"
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Round to 0.01 PLN, half-up, as Polish accounting and VAT rules require."""
+    return Decimal(value).quantize(GROSZ, rounding=ROUND_HALF_UP)
+
+
+def vat_of(net: Decimal, rate_percent: int | Decimal) -> Decimal:
+    return to_money(Decimal(net) * Decimal(rate_percent) / Decimal(100))
+
+
+def _group(digits: str, separator: str) -> str:
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return separator.join(groups)
+
+
+def format_amount(value: Decimal | int | None, language: str | None = None) -> str:
+    """`1234.5` -> `1 234,50` in Polish, `1,234.50` in English (no currency)."""
+    if value is None:
+        return ""
+    amount = to_money(value)
+    sign = "-" if amount < 0 else ""
+    whole, fraction = f"{abs(amount):.2f}".split(".")
+    if (language or get_language() or "pl").startswith("en"):
+        return f"{sign}{_group(whole, ',')}.{fraction}"
+    return f"{sign}{_group(whole, NBSP)},{fraction}"
+
+
+def format_money(value: Decimal | int | None, language: str | None = None) -> str:
+    """`1234.5` -> `1 234,50 zł` in Polish, `1,234.50 PLN` in English."""
+    if value is None:
+        return ""
+    language = language or get_language() or "pl"
+    amount = format_amount(value, language)
+    if language.startswith("en"):
+        return f"{amount}{NBSP}PLN"
+    return f"{amount}{NBSP}zł"

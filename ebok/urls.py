@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from ebok import views
+
+# Staff sign in to the back office with a password and a TOTP code.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "eBOK – back office"
+admin.site.site_title = "eBOK back office"
+admin.site.index_title = "Administracja"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

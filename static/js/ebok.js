@@ -1,0 +1,1 @@
+// eBOK client-side helpers (progressive enhancement only).
