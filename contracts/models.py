@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -203,10 +204,10 @@ class Installment(models.Model):
             ),
             models.CheckConstraint(condition=Q(vat__gte=0), name="installment_vat_non_negative"),
             models.CheckConstraint(
-                condition=Q(net=F("capital") + F("interest")), name="installment_net_adds_up"
+                condition=Q(net=Round(F("capital") + F("interest"), 2)), name="installment_net_adds_up"
             ),
             models.CheckConstraint(
-                condition=Q(gross=F("net") + F("vat")), name="installment_gross_adds_up"
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="installment_gross_adds_up"
             ),
             models.CheckConstraint(
                 condition=Q(remaining_capital__gte=0), name="installment_remaining_non_negative"
@@ -370,7 +371,7 @@ class AdditionalFee(models.Model):
             models.CheckConstraint(condition=Q(net__gte=0), name="fee_net_non_negative"),
             models.CheckConstraint(condition=Q(vat__gte=0), name="fee_vat_non_negative"),
             models.CheckConstraint(
-                condition=Q(gross=F("net") + F("vat")), name="fee_gross_adds_up"
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="fee_gross_adds_up"
             ),
         ]
         indexes = [models.Index(fields=["contract", "-charged_on"], name="fee_contract_date_idx")]

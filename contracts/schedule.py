@@ -49,9 +49,11 @@ def annuity_payment(capital: Decimal, buyout: Decimal, rate: Decimal, periods: i
         return to_money((capital - buyout * discount) * rate / (ONE - discount))
 
 
-def due_dates(first_due: dt.date, count: int) -> list[dt.date]:
-    """Monthly due dates on the same day of the month (clipped to the month's last day)."""
-    return [first_due + relativedelta(months=k) for k in range(count)]
+def due_dates(start: dt.date, count: int) -> list[dt.date]:
+    """The `count` monthly due dates after `start`, on start's day of the month clipped to the
+    month's end, each counted from `start` itself so a short month does not stick:
+    start 31 Jan -> 29 Feb, 31 Mar, 30 Apr (not 29 Mar, 29 Apr)."""
+    return [start + relativedelta(months=k) for k in range(1, count + 1)]
 
 
 def build_rows(
@@ -71,6 +73,7 @@ def build_rows(
     periods = len(dates)
     if periods == 0:
         return []
+    capital, buyout = to_money(capital), to_money(buyout)  # every posted amount in grosze
     if not ZERO <= buyout < capital:
         raise ValueError("buyout must be non-negative and below the financed capital")
     rate = monthly_rate(annual_rate_percent)

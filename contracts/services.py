@@ -42,7 +42,7 @@ def schedule_generate(*, contract: Contract) -> list[Installment]:
         capital=contract.financed_capital,
         buyout=contract.buyout_value,
         annual_rate_percent=contract.interest_rate,
-        dates=due_dates(first_due_date(contract), contract.installment_count),
+        dates=due_dates(contract.start_date, contract.installment_count),
         vat_rate_percent=_vat_rate_for(contract),
     )
     return Installment.objects.bulk_create(

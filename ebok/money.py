@@ -13,6 +13,9 @@ NBSP = "\u00a0"
 
 def to_money(value: Decimal | int | str) -> Decimal:
     """Round to 0.01 PLN, half-up, as Polish accounting and VAT rules require."""
+    if isinstance(value, float):
+        # 2.675 as a float is 2.67499999...: money never passes through binary floats.
+        raise TypeError("money must be Decimal, int or str, not float")
     return Decimal(value).quantize(GROSZ, rounding=ROUND_HALF_UP)
 
 
@@ -33,7 +36,7 @@ def format_amount(value: Decimal | int | None, language: str | None = None) -> s
     """`1234.5` -> `1 234,50` in Polish, `1,234.50` in English (no currency)."""
     if value is None:
         return ""
-    amount = to_money(value)
+    amount = to_money(str(value) if isinstance(value, float) else value)
     sign = "-" if amount < 0 else ""
     whole, fraction = f"{abs(amount):.2f}".split(".")
     if (language or get_language() or "pl").startswith("en"):

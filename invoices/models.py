@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +106,7 @@ class Invoice(models.Model):
         ordering = ["-issue_date", "-number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(gross=F("net") + F("vat")), name="invoice_gross_adds_up"
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="invoice_gross_adds_up"
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"
@@ -197,7 +198,7 @@ class InvoiceLine(models.Model):
                 fields=["invoice", "position"], name="invoiceline_position_unique"
             ),
             models.CheckConstraint(
-                condition=Q(gross=F("net") + F("vat")), name="invoiceline_gross_adds_up"
+                condition=Q(gross=Round(F("net") + F("vat"), 2)), name="invoiceline_gross_adds_up"
             ),
         ]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from ebok.dates import today as business_today
 from ebok.money import ZERO, to_money, vat_of
 
 from .models import Invoice, InvoiceLine, InvoiceNumberSequence, Payment, PaymentAllocation
+from .pdf import invoice_pdf_filename, render_invoice_pdf
 
 VatRate = InvoiceLine.VatRate
 
@@ -189,8 +191,11 @@ def _installment_lines(installment: Installment) -> list[LineSpec]:
 def invoice_issue_for_installment(
     *, installment: Installment, issue_date: dt.date | None = None
 ) -> Invoice:
+    # The contract first, as schedule_generate / schedule_apply_rate_change lock it: locking the
+    # installment first (with its contract in one statement) deadlocked with a rate change.
+    Contract.objects.select_for_update().get(pk=installment.contract_id)
     installment = (
-        Installment.objects.select_for_update()
+        Installment.objects.select_for_update(of=("self",))
         .select_related("contract__company")
         .get(pk=installment.pk)
     )
@@ -215,11 +220,29 @@ def invoice_issue_for_installment(
     return invoice
 
 
+def _lock_contract_without(contract: Contract, kind: str) -> Contract:
+    """Lock the contract and refuse a second initial-payment or buyout invoice."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=contract.pk)
+    )
+    if contract.invoices.filter(kind=kind).exists():
+        raise InvoicingError(
+            _("Umowa %(number)s ma już fakturę: %(kind)s.")
+            % {"number": contract.number, "kind": Invoice.Kind(kind).label}
+        )
+    return contract
+
+
 @transaction.atomic
 def invoice_issue_initial_payment(
     *, contract: Contract, issue_date: dt.date | None = None
 ) -> Invoice:
     """The handover invoice: initial payment, plus for a financial lease the VAT on the asset."""
+    contract = _lock_contract_without(contract, Invoice.Kind.INITIAL)
+    if contract.kind == Contract.Kind.OPERATING and not contract.initial_payment:
+        raise InvoicingError(_("Umowa nie ma opłaty wstępnej."))
     issue_date = issue_date or contract.start_date
     with override("pl"):
         if contract.kind == Contract.Kind.OPERATING:
@@ -257,6 +280,9 @@ def invoice_issue_initial_payment(
 
 @transaction.atomic
 def invoice_issue_buyout(*, contract: Contract, issue_date: dt.date | None = None) -> Invoice:
+    contract = _lock_contract_without(contract, Invoice.Kind.BUYOUT)
+    if not contract.buyout_value:
+        raise InvoicingError(_("Umowa nie ma wartości wykupu."))
     issue_date = issue_date or contract.end_date
     rate = VatRate.STANDARD if contract.kind == Contract.Kind.OPERATING else VatRate.NOT_SUBJECT
     with override("pl"):
@@ -390,7 +416,9 @@ def payment_record(
         unallocated=amount,
     )
     if assigned_invoice is not None:
-        target = Invoice.objects.select_for_update().get(pk=assigned_invoice.pk)
+        # A correction owes nothing itself: money named for it goes to the invoice it corrects.
+        target_pk = assigned_invoice.corrected_invoice_id or assigned_invoice.pk
+        target = Invoice.objects.select_for_update().get(pk=target_pk)
         _allocate([payment], [target])
     _settle(company)
     payment.refresh_from_db()
@@ -443,3 +471,34 @@ def _allocate(payments: list[Payment], invoices: list[Invoice]) -> int:
     Payment.objects.bulk_update(touched_payments.values(), ["unallocated"], batch_size=500)
     Invoice.objects.bulk_update(touched_invoices.values(), ["amount_paid"], batch_size=500)
     return len(allocations)
+
+
+def _has_stored_pdf(invoice: Invoice) -> bool:
+    return bool(invoice.pdf) and invoice.pdf.storage.exists(invoice.pdf.name)
+
+
+def invoice_pdf_ensure(*, invoice: Invoice) -> Invoice:
+    """The invoice with its PDF stored: rendered once, on first need, then always served as is.
+
+    The row lock makes concurrent first requests wait for the one that renders, so an invoice
+    never gets two different files. A stored file is never re-rendered (it is the document the
+    client received); only a missing one is.
+    """
+    if _has_stored_pdf(invoice):
+        return invoice
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("contract", "corrected_invoice")
+            .get(pk=invoice.pk)
+        )
+        if _has_stored_pdf(locked):
+            return locked
+        content = render_invoice_pdf(locked)
+        folder = f"invoices/{locked.issue_date:%Y/%m}"
+        name = locked.pdf.storage.save(
+            f"{folder}/{invoice_pdf_filename(locked)}", ContentFile(content)
+        )
+        Invoice.objects.filter(pk=locked.pk).update(pdf=name)
+        locked.pdf.name = name
+    return locked

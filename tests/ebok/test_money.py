@@ -1,0 +1,92 @@
+"""Money: half-up rounding to the grosz and the Polish / English formats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.template import engines
+from django.utils import translation
+
+from ebok.money import format_amount, format_money, to_money, vat_of
+
+D = Decimal
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.005", "0.01"),
+        ("2.675", "2.68"),
+        ("2.665", "2.67"),  # half-even would give 2.66
+        ("2.674999", "2.67"),
+        ("1.004", "1.00"),
+        ("-0.005", "-0.01"),  # ties away from zero, symmetric for corrections
+        ("-2.675", "-2.68"),
+        ("1234.5", "1234.50"),
+        ("12", "12.00"),
+    ],
+)
+def test_to_money_rounds_half_up(value, expected):
+    rounded = to_money(D(value))
+    assert rounded == D(expected)
+    assert str(rounded) == expected  # always two decimals
+
+
+def test_to_money_accepts_strings_and_ints():
+    assert to_money("12.345") == D("12.35")
+    assert str(to_money(7)) == "7.00"
+
+
+@pytest.mark.parametrize(
+    ("net", "vat"),
+    [
+        ("100.00", "23.00"),
+        ("0.02", "0.00"),
+        ("0.03", "0.01"),
+        ("2070.13", "476.13"),
+        ("1246.85", "286.78"),
+        ("-243.90", "-56.10"),
+    ],
+)
+def test_vat_of_23_percent(net, vat):
+    assert vat_of(D(net), 23) == D(vat)
+
+
+def test_polish_format():
+    assert format_money(D("1234.5"), "pl") == f"1{NBSP}234,50{NBSP}zł"
+    assert format_money(D("1234567.891"), "pl") == f"1{NBSP}234{NBSP}567,89{NBSP}zł"
+    assert format_money(D("999.999"), "pl") == f"1{NBSP}000,00{NBSP}zł"
+    assert format_money(D("0"), "pl") == f"0,00{NBSP}zł"
+    assert format_amount(D("2.675"), "pl") == "2,68"
+
+
+def test_negative_amounts():
+    assert format_money(D("-1234.5"), "pl") == f"-1{NBSP}234,50{NBSP}zł"
+    assert format_money(D("-0.5"), "en") == f"-0.50{NBSP}PLN"
+    # rounds to zero: no "-0,00"
+    assert format_money(D("-0.004"), "pl") == f"0,00{NBSP}zł"
+
+
+def test_english_format():
+    assert format_money(D("1234.5"), "en") == f"1,234.50{NBSP}PLN"
+    assert format_amount(D("1234567.891"), "en") == "1,234,567.89"
+
+
+def test_active_language_decides_when_none_is_given():
+    with translation.override("pl"):
+        assert format_money(D("1234.5")) == f"1{NBSP}234,50{NBSP}zł"
+    with translation.override("en"):
+        assert format_money(D("1234.5")) == f"1,234.50{NBSP}PLN"
+
+
+def test_none_renders_empty():
+    assert format_money(None) == ""
+    assert format_amount(None) == ""
+
+
+def test_template_filters():
+    template = engines["django"].from_string("{{ value|money }} / {{ value|amount }}")
+    with translation.override("pl"):
+        assert template.render({"value": D("1234.5")}) == f"1{NBSP}234,50{NBSP}zł / 1{NBSP}234,50"
