@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .validators import (
@@ -56,6 +59,12 @@ class Company(models.Model):
         return f"{self.street}, {self.postal_code} {self.city}"
 
 
+class LockReason(models.TextChoices):
+    FAILED_PASSWORD = "password", _("błędne hasło")
+    FAILED_CODE = "sms_code", _("błędne kody SMS")
+    ADMIN = "admin", _("zablokowany przez administratora")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: a client company's user (company set) or back-office staff (company empty).
 
@@ -97,6 +106,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("pracownik (panel administracyjny)"), default=False)
     is_active = models.BooleanField(_("aktywny"), default=True)
     date_joined = models.DateTimeField(_("data utworzenia"), default=timezone.now)
+    # Sign-in security (client users). A locked user cannot sign in until unlocked.
+    locked_at = models.DateTimeField(_("zablokowany od"), null=True, blank=True)
+    lock_reason = models.CharField(
+        _("powód blokady"), max_length=16, choices=LockReason.choices, blank=True
+    )
+    failed_signin_count = models.PositiveSmallIntegerField(
+        _("nieudane próby logowania z rzędu"), default=0
+    )
+    must_change_password = models.BooleanField(
+        _("wymagana zmiana hasła"),
+        default=False,
+        help_text=_("Pierwsze logowanie hasłem jednorazowym: użytkownik musi ustawić własne."),
+    )
+    password_changed_at = models.DateTimeField(_("hasło zmienione"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -118,6 +141,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(company__isnull=True) | ~Q(login=""),
                 name="user_client_has_login",
             ),
+            # Client sign-in and the staff admin stay separate: a client user is never staff.
+            models.CheckConstraint(
+                condition=Q(company__isnull=True) | Q(is_staff=False, is_superuser=False),
+                name="user_client_is_not_staff",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,3 +164,152 @@ class User(AbstractBaseUser, PermissionsMixin):
     @staticmethod
     def client_username(client_number: str, login: str) -> str:
         return f"{client_number}.{login}".lower()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class MaskedPassword(models.Model):
+    """A client user's masked password: Shamir shares, each masked by its position's character.
+
+    Nothing here reveals the password or any of its characters: each share is XOR-ed with a key
+    derived from the server pepper (not in the database), the salt, the position and the
+    character; only a slow hash of the shared secret is kept. See `accounts.masked`.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="masked_password", verbose_name=_("użytkownik")
+    )
+    salt = models.CharField(max_length=64)
+    length = models.PositiveSmallIntegerField()
+    threshold = models.PositiveSmallIntegerField()
+    shares = models.JSONField()  # hex strings; index i holds position i + 1
+    secret_hash = models.CharField(max_length=128)
+    kdf = models.JSONField()  # {"alg": "scrypt", "n": ..., "r": ..., "p": ...}
+    # A one-time password from an invitation: valid until `expires_at`, then must be replaced.
+    is_temporary = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The positions asked for, pinned until a successful sign-in (no re-drawing to harvest).
+    challenge = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hasło maskowane")
+        verbose_name_plural = _("hasła maskowane")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.length})"
+
+
+class SmsDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
+    """A client user's phone as a django-otp side-channel device: 6-digit codes by SMS.
+
+    Each code is bound to a `purpose` (sign-in, password change, a step-up operation's digest)
+    and verifies only for that purpose. Codes are single use and expire; failed verifications
+    back off exponentially (ThrottlingMixin) and resends wait for a cooldown (CooldownMixin).
+    """
+
+    purpose = models.CharField(max_length=120, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    sent_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("urządzenie SMS")
+        verbose_name_plural = _("urządzenia SMS")
+
+    def get_throttle_factor(self) -> int:
+        return settings.SMS_CODE_THROTTLE_FACTOR
+
+    def get_cooldown_duration(self) -> int:
+        return settings.SMS_CODE_RESEND_COOLDOWN
+
+    def verify_token(self, token) -> bool:
+        # Only purpose-bound verification (`verify_code`) is allowed.
+        return False
+
+    def verify_code(self, token: str, purpose: str) -> bool:
+        """Check and consume a code for `purpose`; count a failure otherwise."""
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        now = timezone.now()
+        ok = (
+            bool(self.token)
+            and constant_time_compare(self.purpose, purpose)
+            and constant_time_compare(self.token, token)
+            and now < self.valid_until
+        )
+        if ok:
+            self.token = None
+            self.purpose = ""
+            self.valid_until = now
+            self.throttle_reset(commit=False)
+            self.cooldown_reset(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return ok
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """Who did what, to which object, when and from where. Append-only (see accounts.audit).
+
+    Rows are never updated or deleted: the model refuses, and on PostgreSQL a trigger does too.
+    """
+
+    created_at = models.DateTimeField(_("czas"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("użytkownik"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("firma"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(_("kto"), max_length=200, blank=True)
+    action = models.CharField(_("zdarzenie"), max_length=64, db_index=True)
+    object_type = models.CharField(_("typ obiektu"), max_length=100, blank=True)
+    object_id = models.CharField(_("id obiektu"), max_length=64, blank=True)
+    object_repr = models.CharField(_("obiekt"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
+    user_agent = models.CharField(_("przeglądarka"), max_length=300, blank=True)
+    details = models.JSONField(_("szczegóły"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wpis dziennika zdarzeń")
+        verbose_name_plural = _("dziennik zdarzeń")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"], name="audit_company_idx"),
+            models.Index(fields=["user", "-created_at"], name="audit_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")

@@ -204,7 +204,8 @@ class Installment(models.Model):
             ),
             models.CheckConstraint(condition=Q(vat__gte=0), name="installment_vat_non_negative"),
             models.CheckConstraint(
-                condition=Q(net=Round(F("capital") + F("interest"), 2)), name="installment_net_adds_up"
+                condition=Q(net=Round(F("capital") + F("interest"), 2)),
+                name="installment_net_adds_up",
             ),
             models.CheckConstraint(
                 condition=Q(gross=Round(F("net") + F("vat"), 2)), name="installment_gross_adds_up"

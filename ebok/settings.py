@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.ClientSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "ebok.context_processors.portal",
             ],
             "builtins": ["ebok.templatetags.ebok"],
         },
@@ -124,7 +126,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = env.str("LOGIN_REDIRECT_URL", default="/")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -183,6 +186,46 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 # Only for tests and staging: send the SDK's requests to another base URL.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
+# Outbox delivery: transient failures are retried with backoff up to this many attempts; the
+# periodic sweep re-queues rows still waiting this many seconds after they were due.
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
+NOTIFY_SWEEP_GRACE = env.int("NOTIFY_SWEEP_GRACE", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": env.float("NOTIFY_SWEEP_INTERVAL", default=60.0),
+    },
+}
+
+# Client sign-in (accounts): masked password + SMS code. See README "Security model".
+# The pepper keys the masks of the password shares; it lives outside the database, so a
+# database dump alone reveals nothing. Production must set it (a long random string).
+_DEV_PEPPER = "dev-only-masked-password-pepper-never-use-in-production"
+MASKED_PASSWORD_PEPPER = env.str(
+    "MASKED_PASSWORD_PEPPER", default=_DEV_PEPPER if DEBUG else environ.Env.NOTSET
+)
+MASKED_PASSWORD_POSITIONS = env.int("MASKED_PASSWORD_POSITIONS", default=5)
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+PASSWORD_MAX_LENGTH = env.int("PASSWORD_MAX_LENGTH", default=24)
+# scrypt cost of the slow hash (N=2^15, r=8: ~32 MiB and ~0.1 s per check).
+MASKED_PASSWORD_SCRYPT_N = env.int("MASKED_PASSWORD_SCRYPT_N", default=2**15)
+FIRST_SIGNIN_PASSWORD_VALID_HOURS = env.int("FIRST_SIGNIN_PASSWORD_VALID_HOURS", default=72)
+SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=3)
+SIGNIN_FLOW_TIMEOUT = env.int("SIGNIN_FLOW_TIMEOUT", default=10 * 60)
+# Per client IP, POSTs to the sign-in steps (django-ratelimit syntax), and first-password sets.
+SIGNIN_RATE_LIMIT = env.str("SIGNIN_RATE_LIMIT", default="30/10m")
+# Behind a proxy: a META key ("HTTP_X_REAL_IP") or dotted callable that returns the client IP.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+SMS_CODE_VALIDITY = env.int("SMS_CODE_VALIDITY", default=300)
+SMS_CODE_RESEND_COOLDOWN = env.int("SMS_CODE_RESEND_COOLDOWN", default=60)
+SMS_CODE_THROTTLE_FACTOR = env.int("SMS_CODE_THROTTLE_FACTOR", default=1)
+SMS_DAILY_LIMIT_PER_USER = env.int("SMS_DAILY_LIMIT_PER_USER", default=20)
+# Client sessions end after this much inactivity, and in any case this long after sign-in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+# A development aid: /dev/outbox lists the latest SMS (with codes) when DEBUG is on.
+DEV_OUTBOX_PAGE = DEBUG
 
 PHONENUMBER_DEFAULT_REGION = "PL"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
@@ -204,6 +247,19 @@ VAT_RATE = 23  # percent, standard Polish rate for leasing services
 INVOICE_PAYMENT_TERM_DAYS = env.int("INVOICE_PAYMENT_TERM_DAYS", default=14)
 POLICY_EXPIRING_DAYS = env.int("POLICY_EXPIRING_DAYS", default=30)
 
+# Downloads and reports. An Excel report with more rows than the threshold is written by a
+# Celery task (progress on screen, link when ready); its file is deleted after the retention.
+EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=5000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# A job still pending or running after this long is marked failed (its worker died).
+EXPORT_JOB_TIMEOUT_MINUTES = env.int("EXPORT_JOB_TIMEOUT_MINUTES", default=60)
+# Invoices in one ZIP download (missing PDFs are rendered on the fly, ~0.1 s each).
+INVOICE_ZIP_MAX_INVOICES = env.int("INVOICE_ZIP_MAX_INVOICES", default=500)
+CELERY_BEAT_SCHEDULE["ebok-purge-old-exports"] = {
+    "task": "ebok.tasks.purge_old_exports",
+    "schedule": 60.0 * 60,
+}
+
 # Django admin for back-office staff: password + TOTP (django-otp).
 OTP_TOTP_ISSUER = "eBOK Leasing"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -215,6 +271,8 @@ SESSION_ENGINE = (
     else ("django.contrib.sessions.backends.db")
 )
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -256,5 +314,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO; fontTools logs font subsetting.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

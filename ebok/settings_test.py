@@ -11,12 +11,15 @@ os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SMS_BACKEND", "outbox")
+os.environ.setdefault("MASKED_PASSWORD_PEPPER", "test-pepper-not-for-production-" + "y" * 32)
 
 from ebok.settings import *  # noqa: F403
 
 # Ordinary tests run tasks in-process; the worker tests switch this off and start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A cheap slow hash keeps the masked-password tests fast (production: 2**15).
+MASKED_PASSWORD_SCRYPT_N = 2**10
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
@@ -27,3 +30,6 @@ CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
 SECURE_HSTS_SECONDS = 0
+# Static files come from the app/project folders (no collectstatic before tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -17,4 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("eksporty/", include("ebok.urls_exports")),
+    path("", include("contracts.urls")),
+    path("", include("invoices.urls")),
+    path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -4,14 +4,30 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Company
+from contracts.selectors import user_sees_all_contracts
 from ebok.dates import today as business_today
-from ebok.money import ZERO
+from ebok.lists import order_by_key
+from ebok.money import ZERO, to_money
 
-from .models import Invoice, Payment
+from .models import Invoice, Payment, PaymentAllocation
 
 
 @dataclass(frozen=True)
@@ -64,4 +80,236 @@ def company_balance(*, company: Company, today: dt.date | None = None) -> Balanc
     payment_totals = Payment.objects.filter(company=company).aggregate(
         payments=_sum("amount"), overpayment=_sum("unallocated")
     )
-    return Balance(**invoice_totals, **payment_totals)
+    # to_money: SQLite sums decimals as floats (804094.700000001); PostgreSQL is exact anyway.
+    return Balance(
+        **{name: to_money(value) for name, value in {**invoice_totals, **payment_totals}.items()}
+    )
+
+
+# --- The client portal: every read scoped to the signed-in user --------------------------------
+#
+# Company-level invoices (no contract: e.g. a fee for the whole account) belong to no contract a
+# restricted user was given, so a user restricted to chosen contracts sees only the invoices of
+# those contracts. For the same reason their balance counts only those invoices, and payments
+# show only the allocations to those invoices (the company's unallocated credit is not theirs to
+# see). Users with access to all contracts see the whole company.
+
+
+def visible_invoices(*, user) -> QuerySet[Invoice]:
+    invoices = Invoice.objects.filter(company_id=user.company_id)
+    if not user_sees_all_contracts(user):
+        invoices = invoices.filter(contract__restricted_users=user)
+    return invoices
+
+
+INVOICE_ORDERINGS = {
+    "number": ("number", "pk"),
+    "issued": ("issue_date", "number", "pk"),
+    "due": ("due_date", "number", "pk"),
+    "gross": ("gross", "number", "pk"),
+    "amount_due": ("outstanding_amount", "due_date", "pk"),
+    "contract": ("contract__number", "-issue_date", "pk"),
+}
+
+
+OUTSTANDING = "outstanding"  # a list filter: unpaid or partially paid, whatever the due date
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    q: str | None = None  # part of the invoice number
+    contract: str | None = None  # part of a contract number
+    contract_id: int | None = None  # one contract (its tab on the contract page)
+    # Invoice.Status (paid / unpaid / partially paid / overdue) or OUTSTANDING
+    status: str | None = None
+    kind: str | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    sort: str = "-issued"
+
+
+def invoice_list(*, user, filters: InvoiceFilters, today: dt.date) -> QuerySet[Invoice]:
+    """The user's invoices, filtered and sorted; corrections and originals linked both ways.
+
+    One query for the rows and one for the corrections of those rows (prefetch).
+    """
+    invoices = visible_invoices(user=user)
+    if filters.contract_id:
+        invoices = invoices.filter(contract_id=filters.contract_id)
+    if filters.contract:
+        invoices = invoices.filter(contract__number__icontains=filters.contract)
+    if filters.q:
+        invoices = invoices.filter(number__icontains=filters.q.strip())
+    if filters.kind:
+        invoices = invoices.filter(kind=filters.kind)
+    if filters.status:
+        # A correction owes nothing itself (it changes its original), so it has no payment
+        # status: filtering by status lists the invoices that are paid / unpaid / overdue.
+        invoices = invoices.exclude(kind=Invoice.Kind.CORRECTION)
+        if filters.status == OUTSTANDING:
+            invoices = invoices.outstanding()
+        else:
+            invoices = invoices.with_status(filters.status, today)
+    for field, lookup, value in (
+        ("issue_date", "gte", filters.issued_from),
+        ("issue_date", "lte", filters.issued_to),
+        ("due_date", "gte", filters.due_from),
+        ("due_date", "lte", filters.due_to),
+    ):
+        if value:
+            invoices = invoices.filter(**{f"{field}__{lookup}": value})
+    invoices = (
+        invoices.annotate(outstanding_amount=F("amount_payable") - F("amount_paid"))
+        .select_related("contract", "corrected_invoice")
+        .prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=Invoice.objects.only("pk", "number", "corrected_invoice_id").order_by(
+                    "issue_date", "pk"
+                ),
+            )
+        )
+    )
+    return order_by_key(invoices, filters.sort, INVOICE_ORDERINGS)
+
+
+def get_invoice_for_user(*, user, pk: int) -> Invoice:
+    """The invoice with its lines, corrections and settlements; 404 if `user` may not see it."""
+    invoices = visible_invoices(user=user).select_related("contract", "corrected_invoice")
+    invoices = invoices.prefetch_related(
+        "lines",
+        Prefetch("corrections", queryset=Invoice.objects.order_by("issue_date", "pk")),
+        Prefetch(
+            "allocations",
+            queryset=PaymentAllocation.objects.select_related("payment").order_by(
+                "payment__received_on", "pk"
+            ),
+        ),
+    )
+    return get_object_or_404(invoices, pk=pk)
+
+
+def balance_for_user(*, user, today: dt.date | None = None) -> Balance:
+    """The company's balance; for a user restricted to chosen contracts, theirs only."""
+    today = today or business_today()
+    if user_sees_all_contracts(user):
+        return company_balance(company=user.company, today=today)
+    unpaid = F("amount_payable") - F("amount_paid")
+    totals = visible_invoices(user=user).aggregate(
+        charges=_sum("gross"),
+        payments=_sum("amount_paid"),
+        due=_sum(unpaid, Q(due_date__lte=today)),
+        overdue=_sum(unpaid, Q(due_date__lt=today)),
+        not_yet_due=_sum(unpaid, Q(due_date__gt=today)),
+    )
+    return Balance(**{name: to_money(value) for name, value in totals.items()}, overpayment=ZERO)
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    count: int
+    amount_due: Decimal
+    invoices: list[Invoice]
+
+
+def _summary(invoices: QuerySet[Invoice], *, order: tuple[str, ...], limit: int) -> InvoiceSummary:
+    totals = invoices.aggregate(
+        count=Count("pk"), amount_due=_sum(F("amount_payable") - F("amount_paid"))
+    )
+    shown = list(invoices.select_related("contract").order_by(*order)[:limit])
+    return InvoiceSummary(count=totals["count"], amount_due=totals["amount_due"], invoices=shown)
+
+
+def overdue_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary:
+    """Unpaid after the due date, oldest first: how many, how much, and the first few."""
+    invoices = visible_invoices(user=user).overdue(today)
+    return _summary(invoices, order=("due_date", "pk"), limit=limit)
+
+
+def upcoming_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary:
+    """Unpaid and due today or later, soonest first."""
+    invoices = visible_invoices(user=user).outstanding().filter(due_date__gte=today)
+    return _summary(invoices, order=("due_date", "pk"), limit=limit)
+
+
+PAYMENT_ORDERINGS = {
+    "received": ("received_on", "pk"),
+    "amount": ("amount", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    q: str | None = None  # part of the transfer title, bank reference or a settled invoice number
+    sort: str = "-received"
+
+
+ALLOCATIONS_SHOWN = 5  # per payment in the list; the payment's own page lists them all
+
+
+def _visible_allocations(user) -> QuerySet[PaymentAllocation]:
+    allocations = PaymentAllocation.objects.filter(payment__company_id=user.company_id)
+    if not user_sees_all_contracts(user):
+        allocations = allocations.filter(invoice__in=visible_invoices(user=user))
+    return allocations
+
+
+def _visible_payments(user) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(company_id=user.company_id)
+    if not user_sees_all_contracts(user):
+        payments = payments.filter(
+            Exists(_visible_allocations(user).filter(payment=OuterRef("pk")))
+        )
+    return payments
+
+
+def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
+    """Payments, each with its first few allocations the user may see and how many there are.
+
+    One query for the rows and one for their allocations: a payment that settled a thousand
+    invoices still costs the same (the list shows ALLOCATIONS_SHOWN, its page shows the rest).
+    """
+    payments = _visible_payments(user)
+    allocations = _visible_allocations(user)
+    if filters.received_from:
+        payments = payments.filter(received_on__gte=filters.received_from)
+    if filters.received_to:
+        payments = payments.filter(received_on__lte=filters.received_to)
+    if filters.q:
+        settled = allocations.filter(payment=OuterRef("pk"), invoice__number__icontains=filters.q)
+        payments = payments.filter(
+            Q(title__icontains=filters.q) | Q(bank_reference__icontains=filters.q) | Exists(settled)
+        )
+    counted = (
+        allocations.filter(payment=OuterRef("pk"))
+        .order_by()
+        .values("payment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    shown = allocations.select_related("invoice").order_by("invoice__due_date", "pk")
+    payments = payments.annotate(
+        allocation_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    ).prefetch_related(
+        Prefetch("allocations", queryset=shown[:ALLOCATIONS_SHOWN], to_attr="first_allocations")
+    )
+    return order_by_key(payments, filters.sort, PAYMENT_ORDERINGS)
+
+
+def get_payment_for_user(*, user, pk: int) -> Payment:
+    """The payment if `user` may see it (for a restricted user: it settled one of their
+    invoices); 404 for anything else."""
+    return get_object_or_404(_visible_payments(user).select_related("assigned_invoice"), pk=pk)
+
+
+def payment_allocations(*, user, payment: Payment) -> QuerySet[PaymentAllocation]:
+    return (
+        _visible_allocations(user)
+        .filter(payment=payment)
+        .select_related("invoice")
+        .order_by("invoice__due_date", "pk")
+    )

@@ -55,3 +55,45 @@ def staff_user(db):
     from tests.factories import StaffUserFactory
 
     return StaffUserFactory()
+
+
+@pytest.fixture
+def otp_admin_client(staff_user):
+    """A staff member signed in to the admin with password + a verified TOTP device
+    (its own browser: the `client` fixture stays free for a client user)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    device = TOTPDevice.objects.create(user=staff_user, name="test", confirmed=True)
+    client.force_login(staff_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+# Browser tests (pytest-playwright): the system Chromium, never a downloaded one.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "pl-PL", "timezone_id": "Europe/Warsaw"}

@@ -1,0 +1,142 @@
+"""Client portal pages of contracts: list, detail with tabs, installments, policies, fees.
+
+Every view is `client_required(Perm.CONTRACTS)` and reads through `contracts.selectors`, which
+scope everything to the user's company and visible contracts (another company's contract: 404).
+HTMX requests get only the part of the page they replace (see `ebok.lists.render_list`).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import Perm, client_required, has_perm
+from ebok.dates import today as business_today
+from ebok.lists import paginate, render_list
+
+from . import selectors
+from .forms import (
+    ContractFilterForm,
+    FeeFilterForm,
+    InstallmentFilterForm,
+    PolicyFilterForm,
+    ScheduleFilterForm,
+)
+
+# The contract page's tab area answers HTMX requests aimed at it with just the tab.
+TAB_TARGETS = {"contract-tab": "tab"}
+
+
+def contract_page_context(request: HttpRequest, contract, active_tab: str) -> dict:
+    """What every tab of the contract page shows around its own content."""
+    return {
+        "contract": contract,
+        "active_tab": active_tab,
+        "can_see_finances": has_perm(request.user, Perm.FINANCES),
+    }
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def contract_list(request: HttpRequest) -> HttpResponse:
+    form = ContractFilterForm(request.GET)
+    contracts = selectors.contract_list(user=request.user, filters=form.filters())
+    context = {"form": form, "page_obj": paginate(contracts, form.page_number)}
+    return render_list(request, "contracts/list.html", context, partial="results")
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract's parameters and its schedule (the first tab)."""
+    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
+    form = ScheduleFilterForm(request.GET)
+    today = business_today()
+    installments = selectors.contract_schedule(
+        contract=contract, filters=form.filters(), today=today
+    )
+    context = contract_page_context(request, contract, "schedule") | {
+        "form": form,
+        "installments": installments,
+        "totals": selectors.installment_totals(installments),
+    }
+    return render_list(
+        request, "contracts/detail_schedule.html", context, partial="results", targets=TAB_TARGETS
+    )
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def contract_policies(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
+    form = PolicyFilterForm(request.GET)
+    policies = selectors.policy_list(
+        user=request.user, filters=form.filters(), today=business_today(), contract=contract
+    )
+    context = contract_page_context(request, contract, "policies") | {
+        "form": form,
+        "page_obj": paginate(policies, form.page_number),
+    }
+    return render_list(
+        request, "contracts/detail_policies.html", context, partial="results", targets=TAB_TARGETS
+    )
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def contract_fees(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
+    form = FeeFilterForm(request.GET)
+    fees = selectors.fee_list(user=request.user, filters=form.filters(), contract=contract)
+    context = contract_page_context(request, contract, "fees") | {
+        "form": form,
+        "page_obj": paginate(fees, form.page_number),
+        "totals": selectors.fee_totals(fees),
+    }
+    return render_list(
+        request, "contracts/detail_fees.html", context, partial="results", targets=TAB_TARGETS
+    )
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def installment_list(request: HttpRequest) -> HttpResponse:
+    """Raty: every visible contract's installments in a date range, with totals."""
+    today = business_today()
+    form = InstallmentFilterForm(request.GET, today=today)
+    installments = selectors.installments_due_between(
+        user=request.user, filters=form.filters(), today=today
+    )
+    context = {
+        "form": form,
+        "page_obj": paginate(installments, form.page_number),
+        "totals": selectors.installment_totals(installments),
+        "contract_numbers": selectors.visible_contract_numbers(user=request.user),
+    }
+    return render_list(request, "contracts/installments.html", context, partial="results")
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def policy_list(request: HttpRequest) -> HttpResponse:
+    form = PolicyFilterForm(request.GET)
+    policies = selectors.policy_list(
+        user=request.user, filters=form.filters(), today=business_today()
+    )
+    context = {"form": form, "page_obj": paginate(policies, form.page_number)}
+    return render_list(request, "contracts/policies.html", context, partial="results")
+
+
+@require_GET
+@client_required(Perm.CONTRACTS)
+def fee_list(request: HttpRequest) -> HttpResponse:
+    form = FeeFilterForm(request.GET)
+    fees = selectors.fee_list(user=request.user, filters=form.filters())
+    context = {
+        "form": form,
+        "page_obj": paginate(fees, form.page_number),
+        "totals": selectors.fee_totals(fees),
+        "contract_numbers": selectors.visible_contract_numbers(user=request.user),
+        "can_see_finances": has_perm(request.user, Perm.FINANCES),
+    }
+    return render_list(request, "contracts/fees.html", context, partial="results")

@@ -1,0 +1,107 @@
+"""Excel downloads: small reports at once, large ones as an export job with a progress page.
+
+The apps' views call `export_response` for their registered report; the job pages below are
+generic. A job is visible to its owner only (404 for anyone else) and its file is served
+through `export_job_download`, never from a public media URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from ebok import exports
+from ebok.models import ExportJob
+from ebok.services import export_filename, export_job_create
+from ebok.xlsx import XLSX_CONTENT_TYPE, write_xlsx_tempfile
+
+
+def export_response(
+    request: HttpRequest, *, kind: exports.ExportKind, params: exports.Params
+) -> HttpResponse:
+    """The report as a download, or, above the threshold, a job and a redirect to its page."""
+    user = request.user
+    total = kind.count(user, params)
+    if total > settings.EXPORT_ASYNC_THRESHOLD:
+        job = export_job_create(owner=user, kind=kind, params=params, rows_total=total)
+        url = reverse("exports:job", args=[job.pk])
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+    handle, _count = write_xlsx_tempfile(
+        title=kind.title(), columns=kind.columns(), rows=kind.rows(user, params)
+    )
+    # FileResponse streams the temporary file in blocks and closes (deletes) it at the end.
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export_filename(kind.filename(params)),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+def _client_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    # ebok sits below accounts: a client user is a signed-in user of an active company.
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or not user.company_id:
+            return redirect_to_login(request.get_full_path())
+        if not user.company.is_active:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_job(request: HttpRequest, pk) -> tuple[ExportJob, exports.ExportKind]:
+    job = get_object_or_404(
+        ExportJob, pk=pk, owner=request.user, company_id=request.user.company_id
+    )
+    try:
+        kind = exports.get(job.kind)
+    except KeyError:
+        raise Http404 from None
+    if not kind.allowed(request.user):
+        raise PermissionDenied
+    return job, kind
+
+
+@require_GET
+@_client_user_required
+def export_job(request: HttpRequest, pk) -> HttpResponse:
+    job, kind = _own_job(request, pk)
+    context = {"job": job, "kind": kind, "retention_hours": settings.EXPORT_RETENTION_HOURS}
+    return render(request, "ebok/export_job.html", context)
+
+
+@require_GET
+@_client_user_required
+def export_job_status(request: HttpRequest, pk) -> HttpResponse:
+    """The progress partial that the job page polls every second until the job finishes."""
+    job, kind = _own_job(request, pk)
+    return render(request, "ebok/export_job.html#status", {"job": job, "kind": kind})
+
+
+@require_GET
+@_client_user_required
+def export_job_download(request: HttpRequest, pk) -> HttpResponse:
+    job, _kind = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE
+    )

@@ -1,0 +1,67 @@
+"""A registry of Excel reports the apps offer, so the generic export job can run any of them.
+
+ebok is the bottom layer and knows no domain app: each app registers its reports in its
+`AppConfig.ready()`. A report is its columns plus two functions over (user, params): how many
+rows there will be and the rows themselves (plain tuples, cheapest first — `values_list`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import QueryDict
+
+from ebok.xlsx import Column
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    key: str
+    title: Callable[[], str]  # sheet title, translated when called
+    filename: Callable[[Params], str]  # without the extension
+    columns: Callable[[], Sequence[Column]]
+    count: Callable[[Any, Params], int]
+    rows: Callable[[Any, Params], Iterable[Sequence[Any]]]
+    allowed: Callable[[Any], bool]  # may this user run it (permission check at run time too)
+
+
+_registry: dict[str, ExportKind] = {}
+
+
+def register(kind: ExportKind) -> ExportKind:
+    if kind.key in _registry and _registry[kind.key] != kind:
+        raise ValueError(f"export kind {kind.key!r} registered twice")
+    _registry[kind.key] = kind
+    return kind
+
+
+def get(key: str) -> ExportKind:
+    """The registered kind; KeyError for unknown keys (a job whose app was removed)."""
+    return _registry[key]
+
+
+def registered() -> dict[str, ExportKind]:
+    return dict(_registry)
+
+
+# Query parameters that change how a list is shown, not which rows it has.
+_IGNORED_PARAMS = {"page"}
+
+
+def export_params(query: QueryDict, **extra: str | int) -> Params:
+    """The list filters as JSON-safe data (`{"status": ["unpaid"], ...}`), plus fixed values."""
+    params = {key: values for key, values in query.lists() if key not in _IGNORED_PARAMS}
+    params.update({key: [str(value)] for key, value in extra.items()})
+    return params
+
+
+def params_querydict(params: Params) -> QueryDict:
+    """Back to what the list's filter form reads."""
+    query = QueryDict(mutable=True)
+    for key, values in params.items():
+        query.setlist(key, list(values))
+    return query

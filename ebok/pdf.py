@@ -1,0 +1,60 @@
+"""PDF rendering with WeasyPrint: a Django template in, PDF bytes out, nothing fetched.
+
+Documents are always rendered in Polish (invoices and schedules are legal documents in Polish
+whatever the reader's UI language). Fonts come from the system (DejaVu Sans has every Polish
+glyph); the templates name a font stack and never load anything from the network.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from num2words import num2words
+
+from ebok.money import to_money
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
+    # Templates are ours and self-contained; a URL in rendered data must never be fetched.
+    raise ValueError(f"PDF rendering does not fetch resources ({url[:40]})")
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # imported lazily: it loads Pango at import time
+
+    with translation.override("pl"):
+        html = render_to_string(template_name, context)
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def zloty_form(whole: int) -> str:
+    """Polish plural of "złoty": 1 złoty, 2–4 złote (not 12–14), otherwise złotych."""
+    if whole == 1:
+        return "złoty"
+    if whole % 10 in (2, 3, 4) and whole % 100 not in (12, 13, 14):
+        return "złote"
+    return "złotych"
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """`1234.56` -> `jeden tysiąc dwieście trzydzieści cztery złote 56/100`."""
+    amount = to_money(amount)
+    sign = "minus " if amount < 0 else ""
+    whole = int(abs(amount))
+    grosze = int((abs(amount) - whole) * 100)
+    words = num2words(whole, lang="pl")
+    if words.startswith(("tysiąc", "milion", "miliard")):
+        # Invoices spell out the leading "one" so nothing can be written in front of it.
+        words = f"jeden {words}"
+    return f"{sign}{words} {zloty_form(whole)} {grosze:02d}/100"
+
+
+def format_quantity(value: Decimal) -> str:
+    """`1.000` -> `1`, `2.500` -> `2,5` (Polish decimal comma)."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")

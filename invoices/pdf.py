@@ -1,0 +1,112 @@
+"""The invoice as a Polish VAT invoice PDF (art. 106e ustawy o VAT), and corrections (art. 106j).
+
+Pure rendering: an invoice in, PDF bytes out. `services.invoice_pdf_ensure` stores it once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from stdnum import iban
+
+from ebok.money import ZERO
+from ebok.pdf import amount_in_words, format_quantity, render_pdf
+
+from .models import Invoice, InvoiceLine
+
+# Order of the rates in the VAT summary, as on the JPK/KSeF forms.
+_RATE_ORDER = ["23", "8", "5", "0", "zw", "np"]
+
+
+@dataclass
+class VatRow:
+    rate: str
+    label: str
+    net: Decimal = ZERO
+    vat: Decimal = ZERO
+    gross: Decimal = ZERO
+
+    def add(self, line: InvoiceLine) -> None:
+        self.net += line.net
+        self.vat += line.vat
+        self.gross += line.gross
+
+
+@dataclass
+class CorrectionRow:
+    label: str
+    before: VatRow
+    change: VatRow
+    after: VatRow
+
+
+def vat_summary(lines: Iterable[InvoiceLine]) -> list[VatRow]:
+    """Net / VAT / gross per rate, in the usual order (23 %, 8 %, 5 %, 0 %, zw., np.)."""
+    rows: dict[str, VatRow] = {}
+    for line in lines:
+        row = rows.setdefault(
+            line.vat_rate,
+            VatRow(line.vat_rate, str(InvoiceLine.VatRate(line.vat_rate).label)),
+        )
+        row.add(line)
+    return sorted(rows.values(), key=lambda r: _RATE_ORDER.index(r.rate))
+
+
+def _correction_rows(correction: Invoice, lines: list[InvoiceLine]) -> list[CorrectionRow]:
+    """Per rate: the original as it stood before this correction, the change, the result."""
+    original = correction.corrected_invoice
+    earlier = InvoiceLine.objects.filter(
+        invoice__corrected_invoice=original, invoice__pk__lt=correction.pk
+    )
+    before = {r.rate: r for r in vat_summary([*original.lines.all(), *earlier])}
+    change = {r.rate: r for r in vat_summary(lines)}
+    result = []
+    for rate in _RATE_ORDER:
+        if rate not in before and rate not in change:
+            continue
+        label = str(InvoiceLine.VatRate(rate).label)
+        b = before.get(rate, VatRow(rate, label))
+        c = change.get(rate, VatRow(rate, label))
+        after = VatRow(rate, label, b.net + c.net, b.vat + c.vat, b.gross + c.gross)
+        result.append(CorrectionRow(label, b, c, after))
+    return result
+
+
+def format_bank_account(number: str) -> str:
+    """`PL61109010140000071219812874` -> `PL61 1090 1014 0000 0712 1981 2874`."""
+    return iban.format(number)
+
+
+def invoice_pdf_filename(invoice: Invoice) -> str:
+    """A safe download name: `Faktura_FV_2026_11_000123.pdf`."""
+    return f"Faktura_{re.sub(r'[^A-Za-z0-9]+', '_', invoice.number).strip('_')}.pdf"
+
+
+def invoice_pdf_context(invoice: Invoice) -> dict:
+    lines = list(invoice.lines.all())
+    for line in lines:
+        line.quantity_display = format_quantity(line.quantity)
+    lessor = dict(settings.LESSOR)
+    lessor["bank_account_display"] = format_bank_account(lessor["bank_account"])
+    context = {
+        "invoice": invoice,
+        "lines": lines,
+        "vat_rows": vat_summary(lines),
+        "seller": lessor,
+        "contract_number": invoice.contract.number if invoice.contract_id else "",
+        "amount_to_settle": abs(invoice.gross),
+        "gross_in_words": amount_in_words(abs(invoice.gross)),
+        "is_correction": invoice.is_correction,
+    }
+    if invoice.is_correction:
+        context["corrected"] = invoice.corrected_invoice
+        context["correction_rows"] = _correction_rows(invoice, lines)
+    return context
+
+
+def render_invoice_pdf(invoice: Invoice) -> bytes:
+    return render_pdf("invoices/pdf/invoice.html", invoice_pdf_context(invoice))

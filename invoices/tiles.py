@@ -1,0 +1,58 @@
+"""The finance tiles of the dashboard (registered in InvoicesConfig.ready)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.permissions import Perm, has_perm
+from ebok.dashboard import Tile
+from ebok.dates import today as business_today
+
+from . import selectors
+
+
+def balance_tile(request: HttpRequest) -> Tile | None:
+    if not has_perm(request.user, Perm.FINANCES):
+        return None
+    return Tile(
+        template="invoices/tiles/balance.html",
+        context={
+            "key": "balance",
+            "balance": selectors.balance_for_user(user=request.user),
+            "sees_company": selectors.user_sees_all_contracts(request.user),
+            "url": reverse("invoices:payments"),
+        },
+    )
+
+
+def overdue_invoices_tile(request: HttpRequest) -> Tile | None:
+    if not has_perm(request.user, Perm.FINANCES):
+        return None
+    summary = selectors.overdue_invoices(user=request.user, today=business_today())
+    return Tile(
+        template="invoices/tiles/invoices.html",
+        context={
+            "key": "overdue-invoices",
+            "summary": summary,
+            "overdue": True,
+            "url": reverse("invoices:list") + "?status=overdue&sort=due",
+        },
+    )
+
+
+def upcoming_invoices_tile(request: HttpRequest) -> Tile | None:
+    if not has_perm(request.user, Perm.FINANCES):
+        return None
+    today = business_today()
+    summary = selectors.upcoming_invoices(user=request.user, today=today)
+    return Tile(
+        template="invoices/tiles/invoices.html",
+        context={
+            "key": "upcoming-invoices",
+            "summary": summary,
+            "overdue": False,
+            "url": reverse("invoices:list")
+            + f"?status=outstanding&due_from={today:%Y-%m-%d}&sort=due",
+        },
+    )

@@ -1,0 +1,101 @@
+"""Client portal pages of finances: invoices (list, detail, a contract's tab) and payments.
+
+Every view needs Perm.FINANCES and reads through `invoices.selectors`, scoped to the user's
+company and visible contracts (another company's invoice: 404).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import Perm, client_required, has_perm
+from contracts.selectors import get_contract_for_user, visible_contract_numbers
+from contracts.views import TAB_TARGETS, contract_page_context
+from ebok.dates import today as business_today
+from ebok.lists import paginate, render_list
+
+from . import selectors
+from .forms import InvoiceFilterForm, PaymentFilterForm
+from .pdf import vat_summary
+
+
+@require_GET
+@client_required(Perm.FINANCES)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET)
+    today = business_today()
+    invoices = selectors.invoice_list(user=request.user, filters=form.filters(), today=today)
+    context = {
+        "form": form,
+        "page_obj": paginate(invoices, form.page_number),
+        "today": today,
+        "contract_numbers": visible_contract_numbers(user=request.user),
+        "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
+    }
+    return render_list(request, "invoices/list.html", context, partial="results")
+
+
+@require_GET
+@client_required(Perm.FINANCES)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.get_invoice_for_user(user=request.user, pk=pk)
+    context = {
+        "invoice": invoice,
+        "vat_rows": vat_summary(invoice.lines.all()),
+        "today": business_today(),
+        "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
+    }
+    return render(request, "invoices/detail.html", context)
+
+
+@require_GET
+@client_required(Perm.CONTRACTS, Perm.FINANCES)
+def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Faktury" tab of the contract page."""
+    contract = get_contract_for_user(user=request.user, pk=pk)
+    form = InvoiceFilterForm(request.GET)
+    today = business_today()
+    invoices = selectors.invoice_list(
+        user=request.user, filters=form.filters(contract_id=contract.pk), today=today
+    )
+    context = contract_page_context(request, contract, "invoices") | {
+        "form": form,
+        "page_obj": paginate(invoices, form.page_number),
+        "today": today,
+    }
+    return render_list(
+        request, "invoices/contract_invoices.html", context, partial="results", targets=TAB_TARGETS
+    )
+
+
+@require_GET
+@client_required(Perm.FINANCES)
+def payment_list(request: HttpRequest) -> HttpResponse:
+    """Wpłaty i saldo: the balance, and every payment with the invoices it settled."""
+    form = PaymentFilterForm(request.GET)
+    payments = selectors.payment_list(user=request.user, filters=form.filters())
+    context = {
+        "form": form,
+        "page_obj": paginate(payments, form.page_number),
+        "balance": selectors.balance_for_user(user=request.user),
+        "sees_company": selectors.user_sees_all_contracts(request.user),
+    }
+    return render_list(request, "invoices/payments.html", context, partial="results")
+
+
+@require_GET
+@client_required(Perm.FINANCES)
+def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One payment and every invoice it settled (paginated: it may be hundreds)."""
+    payment = selectors.get_payment_for_user(user=request.user, pk=pk)
+    form = PaymentFilterForm(request.GET)
+    allocations = selectors.payment_allocations(user=request.user, payment=payment)
+    context = {
+        "payment": payment,
+        "form": form,
+        "page_obj": paginate(allocations, form.page_number),
+        "sees_company": selectors.user_sees_all_contracts(request.user),
+    }
+    return render_list(request, "invoices/payment_detail.html", context, partial="results")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import Outcome, message_deliver, message_requeue_due, retry_delay
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def deliver_message(self, message_id: int) -> str:
+    outcome = message_deliver(message_id=message_id)
+    if outcome is Outcome.RETRY and not self.request.is_eager:
+        # A worker retries with backoff; in-process (eager) runs leave it to the sweep.
+        countdown = retry_delay(self.request.retries + 1).total_seconds()
+        raise self.retry(countdown=countdown, max_retries=None)
+    return outcome.value
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    return message_requeue_due()
