@@ -198,10 +198,13 @@ def test_the_policy_report_lists_the_companys_policies_with_status(client, compa
 
 
 @pytest.mark.django_db
-def test_the_fee_reports_list_fees_of_the_company_and_of_one_contract(client, company):
+def test_the_fee_reports_list_fees_of_the_company_and_of_one_contract(
+    client, company, other_company
+):
     contract, other = ContractFactory(company=company), ContractFactory(company=company)
     AdditionalFeeFactory(contract=contract, description="Rejestracja pojazdu")
     AdditionalFeeFactory(contract=other)
+    AdditionalFeeFactory(contract=ContractFactory(company=other_company))
     client.force_login(client_user(company))
 
     everything = read_xlsx(streamed(client.get(reverse("contracts:fees_xlsx"))))
@@ -237,6 +240,15 @@ def test_reports_need_the_contracts_permission(client, company, name):
     client.force_login(client_user(company, can_view_contracts=False))
 
     assert client.get(reverse(f"contracts:{name}")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["schedule_xlsx", "contract_policies_xlsx", "contract_fees_xlsx"])
+def test_per_contract_reports_need_the_contracts_permission(client, company, name):
+    contract = ContractFactory(company=company)
+    client.force_login(client_user(company, can_view_contracts=False))
+
+    assert client.get(reverse(f"contracts:{name}", args=[contract.pk])).status_code == 403
 
 
 @pytest.mark.django_db

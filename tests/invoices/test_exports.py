@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -198,18 +199,24 @@ def test_the_excel_report_holds_the_rows_of_the_filtered_list(client, company, o
 def test_the_excel_report_uses_the_english_currency_label_in_english(client, company):
     issue_invoice(company)
     client.force_login(client_user(company))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # what the PL/EN switch sets
 
-    response = client.get(reverse("invoices:xlsx"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("invoices:xlsx"))
 
     sheet = read_xlsx(streamed(response))
     assert sheet["I2"].number_format == '#,##0.00 "PLN"'
 
 
 @pytest.mark.django_db
-def test_the_excel_report_needs_the_finances_permission(client, company):
+def test_the_excel_reports_need_the_finances_permission(client, company):
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory(company=company)
     client.force_login(client_user(company, can_view_finances=False))
 
     assert client.get(reverse("invoices:xlsx")).status_code == 403
+    url = reverse("invoices:contract_invoices_xlsx", args=[contract.pk])
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.django_db
