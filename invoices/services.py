@@ -21,7 +21,7 @@ from django.utils.translation import override
 from accounts.models import Company
 from contracts.models import AdditionalFee, Contract, Installment
 from ebok.dates import today as business_today
-from ebok.money import ZERO, to_money, vat_of
+from ebok.money import ZERO, format_money, to_money, vat_of
 
 from .models import Invoice, InvoiceLine, InvoiceNumberSequence, Payment, PaymentAllocation
 from .pdf import invoice_pdf_filename, render_invoice_pdf
@@ -261,8 +261,8 @@ def invoice_issue_initial_payment(
                     VatRate.NOT_SUBJECT,
                 ),
                 LineSpec(
-                    _("VAT od wartości przedmiotu leasingu finansowego (%(value)s zł netto)")
-                    % {"value": contract.net_value},
+                    _("VAT od wartości przedmiotu leasingu finansowego (%(value)s netto)")
+                    % {"value": format_money(contract.net_value, "pl")},
                     ZERO,
                     VatRate.STANDARD,
                     vat=vat_of(contract.net_value, contract.vat_rate),
