@@ -9,8 +9,40 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from ebok import navigation
 
-        from . import checks, signals  # noqa: F401
+        from . import checks, exports, signals  # noqa: F401
+        from .permissions import Perm, has_perm
 
+        navigation.register(
+            navigation.NavItem(
+                key="company_users",
+                label=_("Użytkownicy"),
+                url_name="accounts:company_users",
+                icon="bi-people",
+                order=90,
+                visible=lambda user: has_perm(user, Perm.ADMIN),
+                active_for=("accounts:company_*",),
+            )
+        )
+        navigation.register_user_menu(
+            navigation.NavItem(
+                key="profile",
+                label=_("Mój profil"),
+                url_name="accounts:profile",
+                icon="bi-person-vcard",
+                order=10,
+                active_for=("accounts:profile*",),
+            )
+        )
+        navigation.register_user_menu(
+            navigation.NavItem(
+                key="company_audit",
+                label=_("Dziennik zdarzeń firmy"),
+                url_name="accounts:company_audit",
+                icon="bi-journal-text",
+                order=20,
+                visible=lambda user: has_perm(user, Perm.ADMIN),
+            )
+        )
         navigation.register_user_menu(
             navigation.NavItem(
                 key="password_change",
@@ -30,3 +62,4 @@ class AccountsConfig(AppConfig):
                 post=True,
             )
         )
+        exports.register_reports()

@@ -6,12 +6,16 @@ for their action codes with `register_actions({...})`; the code itself is what i
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
+import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +43,28 @@ class Action:
     STEPUP_CODE_SENT = "stepup.code_sent"
     STEPUP_CONFIRMED = "stepup.confirmed"
     STEPUP_FAILED = "stepup.failed"
+    # Company administration (company admins in the portal)
+    USER_CREATED = "account.created"
+    USER_UPDATED = "account.updated"
+    USER_PERMISSIONS_CHANGED = "account.permissions_changed"
+    USER_DEACTIVATED = "account.deactivated"
+    # Self-service
+    ACCESS_APPLICATION_SUBMITTED = "access_application.submitted"
+    ACCESS_APPLICATION_APPROVED = "access_application.approved"
+    ACCESS_APPLICATION_REJECTED = "access_application.rejected"
+    ACCESS_APPLICATION_RATE_LIMITED = "access_application.rate_limited"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"  # noqa: S105 (an event name)
+    PASSWORD_RESET_SENT = "password.reset_link_sent"  # noqa: S105 (an event name)
+    PASSWORD_RESET_CODE_SENT = "password.reset_code_sent"  # noqa: S105 (an event name)
+    PASSWORD_RESET_CODE_FAILED = "password.reset_code_failed"  # noqa: S105 (an event name)
+    PASSWORD_RESET_DONE = "password.reset"  # noqa: S105 (an event name)
+    PASSWORD_RESET_RATE_LIMITED = "password.reset_rate_limited"  # noqa: S105 (an event name)
+    CONTACT_CHANGED = "profile.contact_changed"
+    CONTACT_NEW_PHONE_CODE_SENT = "profile.new_phone_code_sent"
+    CONTACT_NEW_PHONE_CODE_FAILED = "profile.new_phone_code_failed"
+    CONSENT_GRANTED = "consent.granted"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    AUDIT_EXPORTED = "audit.exported"
 
 
 _LABELS: dict[str, Any] = {
@@ -60,6 +86,26 @@ _LABELS: dict[str, Any] = {
     Action.STEPUP_CODE_SENT: _("autoryzacja SMS: wysłano kod"),
     Action.STEPUP_CONFIRMED: _("autoryzacja SMS: potwierdzono"),
     Action.STEPUP_FAILED: _("autoryzacja SMS: błędny kod"),
+    Action.USER_CREATED: _("dodanie użytkownika"),
+    Action.USER_UPDATED: _("zmiana danych użytkownika"),
+    Action.USER_PERMISSIONS_CHANGED: _("zmiana uprawnień użytkownika"),
+    Action.USER_DEACTIVATED: _("dezaktywacja użytkownika"),
+    Action.ACCESS_APPLICATION_SUBMITTED: _("wniosek o dostęp: złożony"),
+    Action.ACCESS_APPLICATION_APPROVED: _("wniosek o dostęp: zatwierdzony"),
+    Action.ACCESS_APPLICATION_REJECTED: _("wniosek o dostęp: odrzucony"),
+    Action.ACCESS_APPLICATION_RATE_LIMITED: _("wniosek o dostęp: przekroczony limit z adresu IP"),
+    Action.PASSWORD_RESET_REQUESTED: _("reset hasła: prośba"),
+    Action.PASSWORD_RESET_SENT: _("reset hasła: wysłano link"),
+    Action.PASSWORD_RESET_CODE_SENT: _("reset hasła: wysłano kod SMS"),
+    Action.PASSWORD_RESET_CODE_FAILED: _("reset hasła: błędny kod SMS"),
+    Action.PASSWORD_RESET_DONE: _("reset hasła: ustawiono nowe hasło"),
+    Action.PASSWORD_RESET_RATE_LIMITED: _("reset hasła: przekroczony limit z adresu IP"),
+    Action.CONTACT_CHANGED: _("zmiana danych kontaktowych"),
+    Action.CONTACT_NEW_PHONE_CODE_SENT: _("nowy numer telefonu: wysłano kod"),
+    Action.CONTACT_NEW_PHONE_CODE_FAILED: _("nowy numer telefonu: błędny kod"),
+    Action.CONSENT_GRANTED: _("udzielenie zgody"),
+    Action.CONSENT_WITHDRAWN: _("wycofanie zgody"),
+    Action.AUDIT_EXPORTED: _("eksport dziennika zdarzeń"),
 }
 
 
@@ -122,3 +168,123 @@ def audit_log(
         user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:300],
         details=details or {},
     )
+
+
+def actor_label(entry: AuditEntry) -> str:
+    """Who acted, as a company admin may see it: their users by name, the lessor's staff as
+    "obsługa klienta" (staff usernames are internal), nobody for anonymous attempts."""
+    user = entry.user
+    if user is None:
+        return "—"
+    if not user.company_id:
+        return str(_("obsługa klienta"))
+    name = user.get_full_name()
+    return f"{name} ({user.login})" if name else user.login
+
+
+_DETAIL_LABELS = {
+    "access_application": _("wniosek"),
+    "after": _("po zmianie"),
+    "before": _("przed zmianą"),
+    "changed": _("zmiany"),
+    "client_number": _("numer klienta"),
+    "company_admin": _("administrator"),
+    "failed_attempts": _("nieudane próby"),
+    "filters": _("filtry"),
+    "kind": _("zgoda"),
+    "locked": _("zablokowany"),
+    "login": _("login"),
+    "login_hint": _("login (początek)"),
+    "one_time_password_expired": _("hasło jednorazowe wygasło"),
+    "operation": _("operacja"),
+    "password_correct": _("poprawne hasło"),
+    "permissions": _("uprawnienia"),
+    "reason": _("powód"),
+    "refused": _("odmowa"),
+    "result": _("wynik"),
+    "scope": _("zakres"),
+    "valid_until": _("ważne do"),
+    "was_locked": _("był zablokowany"),
+}
+# Noise for a reader: a digest identifies a step-up in the back office; "known" says whether
+# typed identifiers matched an account (the entry's user already says so).
+_HIDDEN_DETAILS = {"digest", "known"}
+_PERMISSION_WORDS = {
+    "is_company_admin": _("administrator"),
+    "can_view_finances": _("finanse"),
+    "can_view_contracts": _("umowy"),
+    "can_submit_requests": _("wnioski"),
+    "can_sign_documents": _("podpisywanie"),
+}
+
+
+_OPERATION_LABELS = {
+    "company_user_add": _("dodanie użytkownika"),
+    "company_user_update": _("zmiana danych użytkownika"),
+    "contact_change": _("zmiana danych kontaktowych"),
+    "password_change": _("zmiana hasła"),
+}
+
+
+# Enumerated values written by the services (accounts.codes Sent / Check, LockReason).
+_VALUE_LABELS = {
+    "wrong": _("błędny kod"),
+    "throttled": _("zbyt wiele prób w krótkim czasie"),
+    "locked": _("blokada konta"),
+    "cooldown": _("za wcześnie na kolejny kod"),
+    "daily_limit": _("dzienny limit kodów"),
+    "no_phone": _("brak numeru telefonu"),
+    "password": _("błędne hasło"),
+    "sms_code": _("błędne kody SMS"),
+    "admin": _("przez administratora"),
+}
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if key == "operation" and value in _OPERATION_LABELS:
+        return str(_OPERATION_LABELS[value])
+    if key in ("result", "reason", "refused") and value in _VALUE_LABELS:
+        return str(_VALUE_LABELS[value])
+    if isinstance(value, bool):
+        return str(_("tak") if value else _("nie"))
+    if isinstance(value, dict) and "is_company_admin" in value:  # a permission set
+        words = [str(w) for flag, w in _PERMISSION_WORDS.items() if value.get(flag)]
+        text = ", ".join(words) or str(_("brak"))
+        if value.get("contracts_restricted"):
+            text += " · " + str(_("tylko umowy: %(numbers)s")) % {
+                "numbers": ", ".join(value.get("contracts", []))
+            }
+        return text
+    if key == "changed" and isinstance(value, dict):
+        return "; ".join(
+            f"{field}: {old or '—'} → {new or '—'}" for field, (old, new) in value.items()
+        )
+    if isinstance(value, str) and (moment := _parse_moment(value)):
+        return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _parse_moment(value: str) -> dt.datetime | None:
+    if len(value) < 19 or value[4] != "-" or "T" not in value:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def details_text(entry: AuditEntry, limit: int = 400) -> str:
+    """The entry's details as one readable line ("ważne do: 24.11.2026 09:38; ...")."""
+    if not entry.details:
+        return ""
+    parts = []
+    for key, value in entry.details.items():
+        if key in _HIDDEN_DETAILS:
+            continue
+        label = _DETAIL_LABELS.get(key, key)
+        parts.append(f"{label}: {_detail_value(key, value)}")
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

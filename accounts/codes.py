@@ -72,12 +72,14 @@ def sms_device(user: User, *, for_update: bool = False) -> SmsDevice:
 
 
 @transaction.atomic
-def code_send(*, user: User, purpose: str, text: str) -> CodeIssue:
+def code_send(*, user: User, purpose: str, text: str, to: str | None = None) -> CodeIssue:
     """Generate a code for `purpose` and queue it by SMS; `text` has a "{code}" placeholder.
 
-    A new code replaces the previous one (of whatever purpose).
+    The code goes to the user's phone, or to `to` (a new number being verified: the code
+    proves the user holds it). A new code replaces the previous one (of whatever purpose).
     """
-    if not user.phone:
+    phone = to or user.phone
+    if not phone:
         return CodeIssue(Sent.NO_PHONE)
     device = sms_device(user, for_update=True)
     allowed, info = device.generate_is_allowed()
@@ -93,7 +95,7 @@ def code_send(*, user: User, purpose: str, text: str) -> CodeIssue:
     device.cooldown_set(commit=False)
     device.generate_token(length=6, valid_secs=settings.SMS_CODE_VALIDITY, commit=False)
     device.save()
-    send_sms(to=user.phone, body=text.format(code=device.token), user=user, sensitive=True)
+    send_sms(to=phone, body=text.format(code=device.token), user=user, sensitive=True)
     return CodeIssue(
         Sent.SENT,
         next_send_at=device.last_generated_timestamp

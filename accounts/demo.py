@@ -6,17 +6,19 @@ back office. Companies are keyed on their client numbers; existing ones are left
 
 from __future__ import annotations
 
+import datetime as dt
 from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
 
 from ebok.demo import DemoContext
 
-from .models import Company, MaskedPassword, User
+from .models import AccessApplication, Company, Consent, MaskedPassword, User
 from .services import masked_password_set
 
 DEMO_PASSWORD = "Demo!Haslo2026"  # noqa: S105 - demo data only, printed on purpose
@@ -263,3 +265,33 @@ def seed(ctx: DemoContext) -> None:
         "printed on this console and listed at http://127.0.0.1:8000/dev/outbox/ (DEBUG only).",
     )
     _seed_staff(ctx)
+    _seed_self_service(ctx)
+
+
+def _seed_self_service(ctx: DemoContext) -> None:
+    """A consent history for the first company and one access application waiting for staff."""
+    company = Company.objects.filter(client_number=TRANS_POL).first()
+    admin = User.objects.filter(company=company, is_company_admin=True).first()
+    if company is not None and admin is not None and not Consent.objects.filter(company=company):
+        signed_up = timezone.make_aware(dt.datetime.combine(ctx.today, dt.time(9, 30)))
+        for kind, user in ((Consent.Kind.TERMS, admin), (Consent.Kind.E_INVOICES, None)):
+            Consent.objects.create(
+                company=company,
+                user=user,
+                kind=kind,
+                granted=True,
+                by=admin,
+                created_at=signed_up - dt.timedelta(days=400),
+                source=Consent.Source.APPLICATION,
+            )
+    if not AccessApplication.objects.exists():
+        AccessApplication.objects.create(
+            nip="7740001454",
+            contract_number="LO/2025/01234",
+            first_name="Grzegorz",
+            last_name="Brzęczyszczykiewicz",
+            email="g.brzeczyszczykiewicz@example.pl",
+            phone="+48607800900",
+            terms_accepted_at=timezone.now(),
+        )
+        ctx.log("access application waiting for verification")

@@ -313,3 +313,145 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("These rows are append-only.")
+
+    def delete(self):
+        raise TypeError("These rows are append-only.")
+
+
+class AccessApplication(models.Model):
+    """ "Wniosek o nadanie dostępu": a public request for a company's first eBOK administrator.
+
+    Submitting stores the application whatever it says: nothing is looked up until staff
+    verify it in the back office, so the public answer cannot reveal whether a company or a
+    contract exists. Approving creates the admin user (accounts.access_services).
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("do weryfikacji")
+        APPROVED = "approved", _("zatwierdzony")
+        REJECTED = "rejected", _("odrzucony")
+
+    nip = models.CharField(_("NIP firmy"), max_length=10, validators=[validate_nip])
+    contract_number = models.CharField(_("numer umowy leasingu"), max_length=40)
+    first_name = models.CharField(_("imię"), max_length=100)
+    last_name = models.CharField(_("nazwisko"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = PhoneNumberField(_("telefon komórkowy"))
+    terms_accepted_at = models.DateTimeField(_("akceptacja regulaminu"))
+    marketing_consent = models.BooleanField(_("zgoda marketingowa"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    reject_reason = models.TextField(_("powód odrzucenia"), blank=True)
+    created_at = models.DateTimeField(_("złożono"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
+    user_agent = models.CharField(_("przeglądarka"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("rozpatrzono"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("rozpatrzył(a)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("firma"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_applications",
+    )
+    created_user = models.ForeignKey(
+        User,
+        verbose_name=_("utworzony użytkownik"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("wniosek o nadanie dostępu")
+        verbose_name_plural = _("wnioski o nadanie dostępu")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}, NIP {self.nip} ({self.created_at:%d.%m.%Y})"
+
+
+class Consent(models.Model):
+    """One change of a consent: who gave or withdrew what, when and from where. Append-only.
+
+    The current state of a consent is its latest row. E-invoices are the company's consent
+    (`user` empty; company admins decide); marketing and the terms are each user's own.
+    """
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("akceptacja regulaminu eBOK")
+        E_INVOICES = "e_invoices", _("faktury elektroniczne")
+        MARKETING = "marketing", _("informacje marketingowe")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("eBOK")
+        APPLICATION = "application", _("wniosek o nadanie dostępu")
+        BACK_OFFICE = "back_office", _("obsługa klienta")
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("firma"), on_delete=models.PROTECT, related_name="consents"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("czyja zgoda"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        help_text=_("Puste: zgoda firmy (np. faktury elektroniczne)."),
+    )
+    kind = models.CharField(_("zgoda"), max_length=16, choices=Kind.choices)
+    granted = models.BooleanField(_("udzielona"))
+    created_at = models.DateTimeField(_("kiedy"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        User,
+        verbose_name=_("kto"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(
+        _("źródło"), max_length=16, choices=Source.choices, default=Source.PORTAL
+    )
+    ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zgoda")
+        verbose_name_plural = _("zgody (historia)")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["company", "kind", "-created_at"], name="consent_company_kind_idx"
+            ),
+            models.Index(fields=["user", "kind", "-created_at"], name="consent_user_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        state = _("udzielona") if self.granted else _("wycofana")
+        return f"{self.get_kind_display()}: {state} ({self.created_at:%d.%m.%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise TypeError("Consent history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Consent history is append-only.")

@@ -101,19 +101,32 @@ class PersonalDataValidator:
         if user is None:
             return
         folded = _fold(password)
+        # Whole sentences: Polish puts each word in the genitive after "nie może zawierać".
         checks = [
-            ("password_contains_login", _("login"), self._login_parts(user.login)),
-            ("password_contains_first_name", _("imię"), [_fold(user.first_name)]),
-            ("password_contains_last_name", _("nazwisko"), [_fold(user.last_name)]),
+            (
+                "password_contains_login",
+                _("Hasło nie może zawierać loginu."),
+                self._login_parts(user.login),
+            ),
+            (
+                "password_contains_first_name",
+                _("Hasło nie może zawierać imienia."),
+                [_fold(user.first_name)],
+            ),
+            (
+                "password_contains_last_name",
+                _("Hasło nie może zawierać nazwiska."),
+                [_fold(user.last_name)],
+            ),
             (
                 "password_contains_company",
-                _("nazwę firmy"),
+                _("Hasło nie może zawierać nazwy firmy."),
                 self._company_words(user.company.name if user.company_id else ""),
             ),
         ]
         errors = [
-            ValidationError(_("Hasło nie może zawierać %(what)s.") % {"what": what}, code=code)
-            for code, what, parts in checks
+            ValidationError(message, code=code)
+            for code, message, parts in checks
             if any(len(p) >= 3 and p in folded for p in parts)
         ]
         if errors:

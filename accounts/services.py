@@ -49,6 +49,11 @@ def _end_other_sessions(user: User) -> None:
     user.set_unusable_password()
 
 
+def user_sessions_end(*, user: User) -> None:
+    """Every session of the user ends at its next request (the caller saves `password`)."""
+    _end_other_sessions(user)
+
+
 @transaction.atomic
 def masked_password_set(
     *, user: User, password: str, temporary: bool = False, expires_at: dt.datetime | None = None

@@ -69,3 +69,30 @@ class ContractsConfig(AppConfig):
         from . import exports
 
         exports.register_reports()
+        _invalidate_cached_reads_on_change()
+
+
+def _invalidate_cached_reads_on_change() -> None:
+    """Edits outside the services (admin, imports) make the company's cached figures stale."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed
+
+    from ebok import datacache
+
+    from .models import AdditionalFee, Contract, Installment, InsurancePolicy, LeasedAsset
+
+    datacache.invalidate_on_change(Contract, lambda contract: contract.company_id)
+    for model in (Installment, LeasedAsset, InsurancePolicy, AdditionalFee):
+        datacache.invalidate_on_change(model, lambda row: row.contract.company_id)
+
+    # Which contracts a restricted user sees: both ends (User, Contract) carry company_id.
+    def restrictions_changed(sender, instance, action, **kwargs) -> None:
+        if action.startswith("post_"):
+            datacache.company_data_changed(instance.company_id)
+
+    m2m_changed.connect(
+        restrictions_changed,
+        sender=get_user_model().allowed_contracts.through,
+        weak=False,
+        dispatch_uid="contracts.restricted_users",
+    )

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from accounts.demo import AGRO_MECH, BUDREM, MEDLAB, PIEKARNIA, SCALE_COMPANY, TRANS_POL
 from accounts.models import Company
+from ebok.datacache import company_data_changed
 from ebok.demo import DemoContext
 from ebok.money import to_money, vat_of
 
@@ -674,5 +675,6 @@ def seed_scale_contracts(ctx: DemoContext) -> None:
                 )
             )
     InsurancePolicy.objects.bulk_create(policies, batch_size=1000)
+    company_data_changed(company.pk)  # bulk_create sends no signals
     if ctx.scale > existing:
         ctx.log(f"{company.name}: {ctx.scale - existing} contracts added ({ctx.scale} in all)")

@@ -94,7 +94,7 @@ def _contract_rows(user, params) -> Iterator[tuple[Any, ...]]:
     rates = _labels(Contract.ReferenceRate.choices)
     # Contracts number in the thousands at most; the assets come prefetched per chunk.
     for contract in _contracts(user, params).iterator(chunk_size=CHUNK):
-        assets = list(contract.assets.all())
+        assets = contract.asset_list
         yield (
             contract.number,
             kinds.get(contract.kind, contract.kind),

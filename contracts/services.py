@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from ebok.datacache import company_data_changed
 from ebok.money import ZERO
 
 from .models import Contract, Installment, RateChange
@@ -45,9 +46,11 @@ def schedule_generate(*, contract: Contract) -> list[Installment]:
         dates=due_dates(contract.start_date, contract.installment_count),
         vat_rate_percent=_vat_rate_for(contract),
     )
-    return Installment.objects.bulk_create(
+    installments = Installment.objects.bulk_create(
         Installment(contract=contract, **row.__dict__) for row in rows
     )
+    company_data_changed(contract.company_id)
+    return installments
 
 
 @transaction.atomic
@@ -102,6 +105,7 @@ def schedule_apply_rate_change(
         Installment.objects.bulk_update(
             to_recompute, ["capital", "interest", "net", "vat", "gross", "remaining_capital"]
         )
+    company_data_changed(contract.company_id)
     return RateChange.objects.create(
         contract=contract,
         effective_from=effective_from,

@@ -97,10 +97,19 @@ def chart_bars(months: list[selectors.MonthTotal]) -> tuple[list[Bar], int]:
     return bars, baseline
 
 
+def _overview(request: HttpRequest) -> selectors.ContractsOverview:
+    """The figures of all the contract tiles: one cache read per request."""
+    overview = getattr(request, "_contracts_overview", None)
+    if overview is None:
+        overview = selectors.contracts_overview(user=request.user, today=business_today())
+        request._contracts_overview = overview
+    return overview
+
+
 def installments_chart_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.CONTRACTS):
         return None
-    months = selectors.installments_per_month(user=request.user, today=business_today())
+    months = _overview(request).months
     bars, baseline = chart_bars(months)
     return Tile(
         template="contracts/tiles/installments_chart.html",
@@ -122,7 +131,7 @@ def installments_chart_tile(request: HttpRequest) -> Tile | None:
 def next_installments_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.CONTRACTS):
         return None
-    installments = selectors.next_installments(user=request.user, today=business_today())
+    installments = _overview(request).next_installments
     return Tile(
         template="contracts/tiles/next_installments.html",
         context={
@@ -136,7 +145,8 @@ def next_installments_tile(request: HttpRequest) -> Tile | None:
 def expiring_policies_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.CONTRACTS):
         return None
-    policies, total = selectors.expiring_policies(user=request.user, today=business_today())
+    overview = _overview(request)
+    policies, total = overview.expiring_policies, overview.expiring_total
     return Tile(
         template="contracts/tiles/expiring_policies.html",
         context={
@@ -155,7 +165,7 @@ def contracts_tile(request: HttpRequest) -> Tile | None:
         template="contracts/tiles/contracts.html",
         context={
             "key": "contracts",
-            "counts": selectors.contract_status_counts(user=request.user),
+            "counts": _overview(request).status_counts,
             "url": reverse("contracts:list"),
         },
     )

@@ -40,8 +40,10 @@ def contract_page_context(request: HttpRequest, contract, active_tab: str) -> di
 @client_required(Perm.CONTRACTS)
 def contract_list(request: HttpRequest) -> HttpResponse:
     form = ContractFilterForm(request.GET)
-    contracts = selectors.contract_list(user=request.user, filters=form.filters())
-    context = {"form": form, "page_obj": paginate(contracts, form.page_number)}
+    filters = form.filters()
+    contracts = selectors.for_list_rows(selectors.contract_list(user=request.user, filters=filters))
+    count = selectors.contract_count(user=request.user, filters=filters)
+    context = {"form": form, "page_obj": paginate(contracts, form.page_number, count=count)}
     return render_list(request, "contracts/list.html", context, partial="results")
 
 
@@ -49,16 +51,25 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @client_required(Perm.CONTRACTS)
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract's parameters and its schedule (the first tab)."""
-    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
     form = ScheduleFilterForm(request.GET)
-    today = business_today()
-    installments = selectors.contract_schedule(
-        contract=contract, filters=form.filters(), today=today
+    filters = form.filters()
+    whole_schedule = filters == selectors.InstallmentFilters()
+    contract = selectors.get_contract_for_user(
+        user=request.user, pk=pk, count_remaining=not whole_schedule
     )
+    today = business_today()
+    # The (filtered) schedule is on the page: its totals are summed from the same rows, and
+    # when it is the whole schedule, the installments still to pay are counted from it too.
+    installments = selectors.schedule_installments(contract=contract, filters=filters, today=today)
+    installments = selectors.installment_rows(
+        selectors.installment_values(installments), today=today
+    )
+    if whole_schedule:
+        contract.remaining_installments = selectors.remaining_in(installments)
     context = contract_page_context(request, contract, "schedule") | {
         "form": form,
         "installments": installments,
-        "totals": selectors.installment_totals(installments),
+        "totals": selectors.totals_of(installments),
     }
     return render_list(
         request, "contracts/detail_schedule.html", context, partial="results", targets=TAB_TARGETS
@@ -88,10 +99,11 @@ def contract_fees(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.get_contract_for_user(user=request.user, pk=pk)
     form = FeeFilterForm(request.GET)
     fees = selectors.fee_list(user=request.user, filters=form.filters(), contract=contract)
+    totals = selectors.fee_totals(fees)
     context = contract_page_context(request, contract, "fees") | {
         "form": form,
-        "page_obj": paginate(fees, form.page_number),
-        "totals": selectors.fee_totals(fees),
+        "page_obj": paginate(fees, form.page_number, count=totals.count),
+        "totals": totals,
     }
     return render_list(
         request, "contracts/detail_fees.html", context, partial="results", targets=TAB_TARGETS
@@ -104,13 +116,18 @@ def installment_list(request: HttpRequest) -> HttpResponse:
     """Raty: every visible contract's installments in a date range, with totals."""
     today = business_today()
     form = InstallmentFilterForm(request.GET, today=today)
-    installments = selectors.installments_due_between(
-        user=request.user, filters=form.filters(), today=today
+    filters = form.filters()
+    installments = selectors.installments_between(user=request.user, filters=filters, today=today)
+    totals = selectors.installments_due_between_totals(
+        user=request.user, filters=filters, today=today
     )
+    values = selectors.installment_values(installments)
+    page = paginate(values, form.page_number, count=totals.count)
+    page.object_list = selectors.installment_rows(page.object_list, today=today)
     context = {
         "form": form,
-        "page_obj": paginate(installments, form.page_number),
-        "totals": selectors.installment_totals(installments),
+        "page_obj": page,
+        "totals": totals,
         "contract_numbers": selectors.visible_contract_numbers(user=request.user),
     }
     return render_list(request, "contracts/installments.html", context, partial="results")
@@ -132,10 +149,11 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 def fee_list(request: HttpRequest) -> HttpResponse:
     form = FeeFilterForm(request.GET)
     fees = selectors.fee_list(user=request.user, filters=form.filters())
+    totals = selectors.fee_totals(fees)
     context = {
         "form": form,
-        "page_obj": paginate(fees, form.page_number),
-        "totals": selectors.fee_totals(fees),
+        "page_obj": paginate(fees, form.page_number, count=totals.count),
+        "totals": totals,
         "contract_numbers": selectors.visible_contract_numbers(user=request.user),
         "can_see_finances": has_perm(request.user, Perm.FINANCES),
     }

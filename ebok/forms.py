@@ -8,16 +8,80 @@ the valid filters still apply, the page never fails.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape as _html_escape
 from typing import Any, ClassVar
 
 from django import forms
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
-class DateInput(forms.DateInput):
+def conditional_escape(value: Any) -> str:
+    # django.utils.html.conditional_escape (same result) without its lazy-string wrapper,
+    # which costs more than the escaping itself: this runs for every attribute and option.
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _html_escape(str(value))
+
+
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    # django/forms/widgets/attrs.html
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        else:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+    return "".join(parts)
+
+
+class _InputHTML:
+    """Renders the markup of Django's input.html template, without the template engine.
+
+    Every list page shows its filter form; through the form renderer each field costs about
+    0.3 ms (templates including templates), here a few microseconds. Same output, same escaping.
+    """
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = ""
+        if widget["value"] is not None:
+            value = f' value="{conditional_escape(str(widget["value"]))}"'
+        return mark_safe(  # every part escaped above
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"{value}{_attrs_html(widget["attrs"])}>'
+        )
+
+
+class TextInput(_InputHTML, forms.TextInput):
+    pass
+
+
+class Select(forms.Select):
+    """Django's select.html / select_option.html markup, without the template engine."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+            return super()._render(template_name, context, renderer)  # not used by the lists
+        name = conditional_escape(widget["name"])
+        html = [f'<select name="{name}"{_attrs_html(widget["attrs"])}>']
+        for _group_name, options, _index in widget["optgroups"]:
+            for option in options:
+                html.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                    f"{_attrs_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                )
+        html.append("\n</select>")
+        return mark_safe("".join(html))  # every part escaped above
+
+
+class DateInput(_InputHTML, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs: dict | None = None):
@@ -55,7 +119,7 @@ def search_field(label: str, placeholder: str, *, datalist: str = "") -> forms.C
         required=False,
         max_length=60,
         strip=True,
-        widget=forms.TextInput(attrs=attrs),
+        widget=TextInput(attrs=attrs),
         error_messages={"max_length": _("Wpisz najwyżej %(limit_value)d znaków.")},
     )
 
@@ -65,6 +129,7 @@ def choice_field(label: str, choices, *, empty_label: str) -> forms.ChoiceField:
         label=label,
         required=False,
         choices=[("", empty_label), *choices],
+        widget=Select,
         error_messages={"invalid_choice": _("Nieznana wartość „%(value)s”.")},
     )
 

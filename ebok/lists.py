@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -10,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_vary_headers
 
 PAGE_SIZE = 25
@@ -57,9 +59,18 @@ def _nullable(model, path: str) -> bool:
     return False
 
 
-def paginate(queryset: QuerySet, page_number: int, per_page: int = PAGE_SIZE) -> Page:
-    """A page that always exists: past the last page means the last page."""
-    return Paginator(queryset, per_page).get_page(page_number)
+def paginate(
+    queryset: QuerySet, page_number: int, per_page: int = PAGE_SIZE, *, count: int | None = None
+) -> Page:
+    """A page that always exists: past the last page means the last page.
+
+    `count`: the number of rows of `queryset` when the view already has it (e.g. from the
+    list's totals), which spares the paginator its own COUNT query.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never computed
+    return paginator.get_page(page_number)
 
 
 def render_list(
@@ -84,3 +95,23 @@ def render_list(
     # The same URL answers with a page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+def pk_url(view_name: str) -> Callable[[int], str]:
+    """`reverse(view_name, args=[pk])` for every row of a list, without a reverse() per row.
+
+    For URLs whose only argument is an integer primary key (`<int:pk>`).
+    """
+    prefix, suffix = _pk_url_parts(view_name, get_urlconf(), get_script_prefix())
+    return lambda pk: f"{prefix}{int(pk)}{suffix}"
+
+
+@functools.lru_cache(maxsize=128)
+def _pk_url_parts(view_name: str, urlconf: str | None, script_prefix: str) -> tuple[str, str]:
+    # What reverse() depends on is in the arguments: the URLconf and the script prefix.
+    marker = 987654321987
+    url = reverse(view_name, urlconf=urlconf, args=[marker])
+    prefix, found, suffix = url.partition(str(marker))
+    if not found:
+        raise ValueError(f"{view_name} does not take a primary key")
+    return prefix, suffix

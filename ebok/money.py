@@ -23,25 +23,16 @@ def vat_of(net: Decimal, rate_percent: int | Decimal) -> Decimal:
     return to_money(Decimal(net) * Decimal(rate_percent) / Decimal(100))
 
 
-def _group(digits: str, separator: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return separator.join(groups)
-
-
 def format_amount(value: Decimal | int | None, language: str | None = None) -> str:
     """`1234.5` -> `1 234,50` in Polish, `1,234.50` in English (no currency)."""
     if value is None:
         return ""
     amount = to_money(str(value) if isinstance(value, float) else value)
-    sign = "-" if amount < 0 else ""
-    whole, fraction = f"{abs(amount):.2f}".split(".")
+    sign = "-" if amount < 0 else ""  # never "-0,00"
+    text = f"{abs(amount):,.2f}"  # "1,234.50": thousands grouped by the format itself
     if (language or get_language() or "pl").startswith("en"):
-        return f"{sign}{_group(whole, ',')}.{fraction}"
-    return f"{sign}{_group(whole, NBSP)},{fraction}"
+        return f"{sign}{text}"
+    return sign + text.replace(",", NBSP).replace(".", ",")
 
 
 def format_money(value: Decimal | int | None, language: str | None = None) -> str:

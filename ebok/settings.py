@@ -227,6 +227,22 @@ SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 *
 # A development aid: /dev/outbox lists the latest SMS (with codes) when DEBUG is on.
 DEV_OUTBOX_PAGE = DEBUG
 
+# Self-service (accounts): password reset by e-mailed link + SMS code, access applications.
+# The reset link is valid this long (Django's own setting, read by the token generator) and
+# works once; an account gets at most one reset e-mail per interval; per-IP limits on the
+# public forms (django-ratelimit syntax).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=72 * 60 * 60)
+PASSWORD_RESET_EMAIL_INTERVAL = env.int("PASSWORD_RESET_EMAIL_INTERVAL", default=10 * 60)
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="10/h")
+ACCESS_APPLICATION_RATE_LIMIT = env.str("ACCESS_APPLICATION_RATE_LIMIT", default="5/h")
+# Links in e-mails (password reset) start with this, e.g. "https://ebok.leasing.pl"; empty:
+# the request's host, which ALLOWED_HOSTS must then pin (a forged Host header must never
+# choose where a reset link points).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# A phone number change in the profile: how long the old number's confirmation waits for the
+# code sent to the new number.
+CONTACT_CHANGE_TIMEOUT = env.int("CONTACT_CHANGE_TIMEOUT", default=10 * 60)
+
 PHONENUMBER_DEFAULT_REGION = "PL"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
+from accounts.admin_site import EbokAdminSite
 from ebok import views
 
 # Staff sign in to the back office with a password and a TOTP code.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = "eBOK – back office"
-admin.site.site_title = "eBOK back office"
-admin.site.index_title = "Administracja"
+admin.site.__class__ = EbokAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -35,3 +35,14 @@ class InvoicesConfig(AppConfig):
         from . import exports
 
         exports.register_reports()
+
+        # Edits outside the services (admin) make the company's cached figures stale.
+        from ebok import datacache
+
+        from .models import Invoice, Payment, PaymentAllocation
+
+        datacache.invalidate_on_change(Invoice, lambda invoice: invoice.company_id)
+        datacache.invalidate_on_change(Payment, lambda payment: payment.company_id)
+        datacache.invalidate_on_change(
+            PaymentAllocation, lambda allocation: allocation.payment.company_id
+        )

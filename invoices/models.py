@@ -134,6 +134,13 @@ class Invoice(models.Model):
             models.Index(fields=["company", "-issue_date"], name="invoice_company_issue_idx"),
             models.Index(fields=["company", "due_date"], name="invoice_company_due_idx"),
             models.Index(fields=["contract", "-issue_date"], name="invoice_contract_issue_idx"),
+            # Outstanding invoices by due date (overdue / upcoming tiles, the balance's unpaid
+            # part, the "unpaid" and "overdue" filters): a small share of all invoices.
+            models.Index(
+                fields=["company", "due_date"],
+                condition=Q(amount_payable__gt=F("amount_paid")),
+                name="invoice_outstanding_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +24,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Company
-from contracts.selectors import user_sees_all_contracts
+from contracts.selectors import user_sees_all_contracts, visibility_scope
+from ebok.datacache import company_cached
 from ebok.dates import today as business_today
 from ebok.lists import order_by_key
 from ebok.money import ZERO, to_money
@@ -131,9 +134,9 @@ class InvoiceFilters:
 
 
 def invoice_list(*, user, filters: InvoiceFilters, today: dt.date) -> QuerySet[Invoice]:
-    """The user's invoices, filtered and sorted; corrections and originals linked both ways.
+    """The user's invoices, filtered and sorted, with their contract and corrected invoice.
 
-    One query for the rows and one for the corrections of those rows (prefetch).
+    A list page reads them through `for_list_rows` and `with_corrections`.
     """
     invoices = visible_invoices(user=user)
     if filters.contract_id:
@@ -160,19 +163,75 @@ def invoice_list(*, user, filters: InvoiceFilters, today: dt.date) -> QuerySet[I
     ):
         if value:
             invoices = invoices.filter(**{f"{field}__{lookup}": value})
-    invoices = (
-        invoices.annotate(outstanding_amount=F("amount_payable") - F("amount_paid"))
-        .select_related("contract", "corrected_invoice")
-        .prefetch_related(
-            Prefetch(
-                "corrections",
-                queryset=Invoice.objects.only("pk", "number", "corrected_invoice_id").order_by(
-                    "issue_date", "pk"
-                ),
-            )
+    invoices = invoices.annotate(
+        outstanding_amount=F("amount_payable") - F("amount_paid")
+    ).select_related("contract", "corrected_invoice")
+    return order_by_key(invoices, filters.sort, INVOICE_ORDERINGS)
+
+
+# What a row of the on-screen list shows (invoices.templatetags.invoice_tables.invoice_rows).
+INVOICE_ROW_FIELDS = (
+    "number",
+    "kind",
+    "contract_id",
+    "issue_date",
+    "due_date",
+    "gross",
+    "amount_payable",
+    "amount_paid",
+    "corrected_invoice_id",
+)
+
+
+def for_list_rows(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`invoice_list` narrowed to what a list page shows: the row's columns, and the numbers
+    of its contract and corrected invoice (`contract_number`, `corrected_number`) instead of
+    whole related objects. Pages then add `with_corrections`."""
+    return (
+        invoices.select_related(None)
+        .only(*INVOICE_ROW_FIELDS)
+        .annotate(
+            contract_number=F("contract__number"),
+            corrected_number=F("corrected_invoice__number"),
         )
     )
-    return order_by_key(invoices, filters.sort, INVOICE_ORDERINGS)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRef:
+    pk: int
+    number: str
+
+
+def with_corrections(invoices: Iterable[Invoice]) -> list[Invoice]:
+    """The invoices (a page of them), each with `correction_list`: its corrections, oldest
+    first. One query for the whole page."""
+    invoices = list(invoices)
+    corrections: dict[int, list[CorrectionRef]] = {}
+    if invoices:
+        rows = (
+            Invoice.objects.filter(corrected_invoice_id__in=[invoice.pk for invoice in invoices])
+            .order_by("issue_date", "pk")
+            .values_list("corrected_invoice_id", "pk", "number")
+        )
+        for original, pk, number in rows:
+            corrections.setdefault(original, []).append(CorrectionRef(pk, number))
+    for invoice in invoices:
+        invoice.correction_list = corrections.get(invoice.pk, [])
+    return invoices
+
+
+def invoice_count(*, user, filters: InvoiceFilters, today: dt.date) -> int:
+    """How many invoices `invoice_list` lists (for its pages), kept per data version."""
+    key = (
+        f"invoice-count:{visibility_scope(user)}:{today.isoformat()}"
+        f":{dataclasses.replace(filters, sort='')!r}"
+    )
+    return company_cached(
+        user.company_id,
+        key,
+        lambda: invoice_list(user=user, filters=filters, today=today).count(),
+    )
 
 
 def get_invoice_for_user(*, user, pk: int) -> Invoice:
@@ -232,6 +291,29 @@ def upcoming_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary
     """Unpaid and due today or later, soonest first."""
     invoices = visible_invoices(user=user).outstanding().filter(due_date__gte=today)
     return _summary(invoices, order=("due_date", "pk"), limit=limit)
+
+
+@dataclass(frozen=True)
+class FinanceOverview:
+    """What the dashboard shows of the finances: data only, formatted per request."""
+
+    balance: Balance
+    overdue: InvoiceSummary
+    upcoming: InvoiceSummary
+
+
+def finance_overview(*, user, today: dt.date) -> FinanceOverview:
+    """The dashboard's balance and invoices, computed once per data version, day and scope."""
+
+    def compute() -> FinanceOverview:
+        return FinanceOverview(
+            balance=balance_for_user(user=user, today=today),
+            overdue=overdue_invoices(user=user, today=today),
+            upcoming=upcoming_invoices(user=user, today=today),
+        )
+
+    key = f"finance-overview:{visibility_scope(user)}:{today.isoformat()}"
+    return company_cached(user.company_id, key, compute)
 
 
 PAYMENT_ORDERINGS = {

@@ -20,6 +20,7 @@ from django.utils.translation import override
 
 from accounts.models import Company
 from contracts.models import AdditionalFee, Contract, Installment
+from ebok.datacache import company_data_changed
 from ebok.dates import today as business_today
 from ebok.money import ZERO, format_money, to_money, vat_of
 
@@ -158,6 +159,7 @@ def invoice_create(
         number=number,
     )
     _settle(company)
+    company_data_changed(company.pk)
     invoice.refresh_from_db()
     return invoice
 
@@ -217,6 +219,7 @@ def invoice_issue_for_installment(
     )
     installment.invoice = invoice
     installment.save(update_fields=["invoice"])
+    company_data_changed(invoice.company_id)
     return invoice
 
 
@@ -324,6 +327,7 @@ def invoice_issue_for_fee(*, fee: AdditionalFee, issue_date: dt.date | None = No
     )
     fee.invoice = invoice
     fee.save(update_fields=["invoice"])
+    company_data_changed(invoice.company_id)
     return invoice
 
 
@@ -365,6 +369,7 @@ def invoice_correct(
     _release_excess(original)
     original.save(update_fields=["amount_payable", "amount_paid"])
     _settle(company)
+    company_data_changed(company.pk)
     correction.refresh_from_db()
     return correction
 
@@ -421,6 +426,7 @@ def payment_record(
         target = Invoice.objects.select_for_update().get(pk=target_pk)
         _allocate([payment], [target])
     _settle(company)
+    company_data_changed(company.pk)
     payment.refresh_from_db()
     return payment
 
@@ -428,7 +434,9 @@ def payment_record(
 @transaction.atomic
 def company_settle(*, company: Company) -> int:
     """Apply any credit to outstanding invoices, oldest due first. Returns allocations made."""
-    return _settle(_lock_company(company))
+    allocations = _settle(_lock_company(company))
+    company_data_changed(company.pk)
+    return allocations
 
 
 def _settle(company: Company) -> int:

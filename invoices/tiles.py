@@ -12,6 +12,15 @@ from ebok.dates import today as business_today
 from . import selectors
 
 
+def _overview(request: HttpRequest) -> selectors.FinanceOverview:
+    """The figures of all the finance tiles: one cache read per request."""
+    overview = getattr(request, "_finance_overview", None)
+    if overview is None:
+        overview = selectors.finance_overview(user=request.user, today=business_today())
+        request._finance_overview = overview
+    return overview
+
+
 def balance_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.FINANCES):
         return None
@@ -19,7 +28,7 @@ def balance_tile(request: HttpRequest) -> Tile | None:
         template="invoices/tiles/balance.html",
         context={
             "key": "balance",
-            "balance": selectors.balance_for_user(user=request.user),
+            "balance": _overview(request).balance,
             "sees_company": selectors.user_sees_all_contracts(request.user),
             "url": reverse("invoices:payments"),
         },
@@ -29,7 +38,7 @@ def balance_tile(request: HttpRequest) -> Tile | None:
 def overdue_invoices_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.FINANCES):
         return None
-    summary = selectors.overdue_invoices(user=request.user, today=business_today())
+    summary = _overview(request).overdue
     return Tile(
         template="invoices/tiles/invoices.html",
         context={
@@ -45,7 +54,7 @@ def upcoming_invoices_tile(request: HttpRequest) -> Tile | None:
     if not has_perm(request.user, Perm.FINANCES):
         return None
     today = business_today()
-    summary = selectors.upcoming_invoices(user=request.user, today=today)
+    summary = _overview(request).upcoming
     return Tile(
         template="invoices/tiles/invoices.html",
         context={

@@ -26,10 +26,14 @@ from .pdf import vat_summary
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
     today = business_today()
-    invoices = selectors.invoice_list(user=request.user, filters=form.filters(), today=today)
+    filters = form.filters()
+    invoices = selectors.invoice_list(user=request.user, filters=filters, today=today)
+    count = selectors.invoice_count(user=request.user, filters=filters, today=today)
+    page = paginate(selectors.for_list_rows(invoices), form.page_number, count=count)
+    page.object_list = selectors.with_corrections(page.object_list)
     context = {
         "form": form,
-        "page_obj": paginate(invoices, form.page_number),
+        "page_obj": page,
         "today": today,
         "contract_numbers": visible_contract_numbers(user=request.user),
         "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
@@ -57,12 +61,14 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract_for_user(user=request.user, pk=pk)
     form = InvoiceFilterForm(request.GET)
     today = business_today()
-    invoices = selectors.invoice_list(
-        user=request.user, filters=form.filters(contract_id=contract.pk), today=today
-    )
+    filters = form.filters(contract_id=contract.pk)
+    invoices = selectors.invoice_list(user=request.user, filters=filters, today=today)
+    count = selectors.invoice_count(user=request.user, filters=filters, today=today)
+    page = paginate(selectors.for_list_rows(invoices), form.page_number, count=count)
+    page.object_list = selectors.with_corrections(page.object_list)
     context = contract_page_context(request, contract, "invoices") | {
         "form": form,
-        "page_obj": paginate(invoices, form.page_number),
+        "page_obj": page,
         "today": today,
     }
     return render_list(

@@ -62,6 +62,25 @@ def test_password_and_current_code_open_it(client, staff_user):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_staff_with_one_device_sign_in_in_one_post_without_choosing_it(client, staff_user):
+    device = TOTPDevice.objects.create(user=staff_user, name="app", confirmed=True)
+
+    response = admin_login(client, staff_user, token=current_token(device))
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_wrong_code_without_a_chosen_device_does_not_open_it(client, staff_user):
+    device = TOTPDevice.objects.create(user=staff_user, name="app", confirmed=True)
+    wrong = f"{(int(current_token(device)) + 1) % 10**6:06d}"
+
+    response = admin_login(client, staff_user, token=wrong)
+
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
 def test_a_session_without_a_verified_device_is_not_enough(client, staff_user):
     TOTPDevice.objects.create(user=staff_user, name="app", confirmed=True)
     client.force_login(staff_user)

@@ -7,33 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
 from accounts.services import user_invite
 from tests.factories import CompanyFactory, StaffUserFactory, UserFactory
 
+from .browser_helpers import identify, type_characters
 from .helpers import PASSWORD, last_code, one_time_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def identify(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/logowanie/")
-    page.get_by_label("Numer klienta").fill(user.company.client_number)
-    page.get_by_label("Login").fill(user.login)
-    page.get_by_role("button", name="Dalej").click()
-    expect(page).to_have_url(re.compile(r"/logowanie/haslo/$"))
-
-
-def type_characters(page: Page, password: str) -> list[int]:
-    """Type the asked characters the way a person does: into the first box, then keep typing
-    (the page moves the focus to the next asked box)."""
-    boxes = page.locator("input.ebok-masked-input:not([disabled])")
-    positions = [int(name[1:]) for name in boxes.evaluate_all("els => els.map(e => e.name)")]
-    expect(boxes.first).to_be_focused()
-    for position in positions:
-        page.keyboard.type(password[position - 1])
-    page.get_by_role("button", name="Dalej").click()
-    return positions
 
 
 def test_a_client_signs_in_with_masked_password_and_sms_code(page: Page, live_server, client_user):
@@ -81,7 +61,7 @@ def test_the_first_sign_in_sets_an_own_password(page: Page, live_server):
     page.get_by_label("Powtórz nowe hasło").fill("ekotrans")
     page.get_by_role("button", name="Ustaw hasło i zaloguj się").click()
     expect(page.get_by_text("Hasło musi zawierać wielką literę.")).to_be_visible()
-    expect(page.get_by_text("Hasło nie może zawierać nazwę firmy.")).to_be_visible()
+    expect(page.get_by_text("Hasło nie może zawierać nazwy firmy.")).to_be_visible()
 
     page.get_by_label("Nowe hasło", exact=True).fill("Jesienny#Wiatr88")
     page.get_by_label("Powtórz nowe hasło").fill("Jesienny#Wiatr88")

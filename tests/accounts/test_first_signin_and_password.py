@@ -79,7 +79,7 @@ def test_the_first_sign_in_forces_an_own_password(client, invited):
         "Hasło musi zawierać wielką literę.",
         "Hasło musi zawierać cyfrę.",
         "Hasło musi zawierać znak specjalny",
-        "Hasło nie może zawierać imię.",
+        "Hasło nie może zawierać imienia.",
     ):
         assert message in weak.text, message
 
@@ -130,10 +130,10 @@ def test_an_invitation_lifts_a_lock_and_replaces_the_password(client, client_use
         ("BezZnakow2026ab", "Hasło musi zawierać znak specjalny, np. ! ? # $ % & *."),
         ("Zażółć#Gęślą2026", "Hasło może zawierać tylko litery bez polskich znaków"),
         ("Ze spacja#2026", "Hasło może zawierać tylko litery bez polskich znaków"),
-        ("Anna.Nowak#2026", "Hasło nie może zawierać login."),
-        ("Moje#Anna#2026x", "Hasło nie może zawierać imię."),
-        ("Moje#NOWAK#2026x", "Hasło nie może zawierać nazwisko."),
-        ("Moje#Testowa#2026", "Hasło nie może zawierać nazwę firmy."),
+        ("Anna.Nowak#2026", "Hasło nie może zawierać loginu."),
+        ("Moje#Anna#2026x", "Hasło nie może zawierać imienia."),
+        ("Moje#NOWAK#2026x", "Hasło nie może zawierać nazwiska."),
+        ("Moje#Testowa#2026", "Hasło nie może zawierać nazwy firmy."),
         ("John!20130605at1753", "Hasło jest zbyt popularne"),
         ("Password2026!", "Hasło jest zbyt popularne"),
         ("#Qwerty123456", "Hasło jest zbyt popularne"),

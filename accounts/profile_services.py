@@ -1,0 +1,153 @@
+"""The signed-in user's own data: contact changes (SMS step-up) and consents with history.
+
+A contact change is confirmed with a code sent to the user's CURRENT number (accounts.stepup);
+a new phone number is then verified with a second code sent to that new number, so nobody
+moves the account's SMS codes to a phone they do not hold, and no typo locks the user out.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from notifications.models import Message
+from notifications.services import notify, send_sms
+
+from .audit import Action, audit_log, client_ip
+from .codes import Check, CodeIssue, code_send, code_verify
+from .models import Company, Consent, User
+from .permissions import Perm, has_perm
+from .selectors import consent_state
+from .stepup import stepup_digest
+
+CONTACT_CHANGE = "contact_change"
+
+
+def contact_payload(*, user: User, email: str, phone: str) -> dict:
+    """What the step-up code and the new-number code are bound to."""
+    return {"user": user.pk, "email": email, "phone": str(phone)}
+
+
+def _new_phone_purpose(payload: dict) -> str:
+    return "new_phone:" + stepup_digest(CONTACT_CHANGE, payload)
+
+
+def new_phone_send_code(*, user: User, payload: dict, request: HttpRequest) -> CodeIssue:
+    issue = code_send(
+        user=user,
+        purpose=_new_phone_purpose(payload),
+        to=payload["phone"],
+        text=_(
+            "eBOK: kod {code} potwierdza ten numer telefonu dla Twojego konta w eBOK. Wazny "
+            "%(minutes)d min."
+        )
+        % {"minutes": settings.SMS_CODE_VALIDITY // 60},
+    )
+    audit_log(
+        request=request,
+        user=user,
+        action=Action.CONTACT_NEW_PHONE_CODE_SENT,
+        details={} if issue.sent else {"refused": issue.result.value},
+    )
+    return issue
+
+
+def new_phone_verify(*, user: User, payload: dict, code: str, request: HttpRequest) -> Check:
+    return code_verify(
+        user=user,
+        purpose=_new_phone_purpose(payload),
+        code=code,
+        request=request,
+        failure_action=Action.CONTACT_NEW_PHONE_CODE_FAILED,
+    )
+
+
+@transaction.atomic
+def contact_change(
+    *, user: User, email: str, phone: str, request: HttpRequest | None = None
+) -> list[str]:
+    """Store the confirmed e-mail / phone; the old address and number are told."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old = {"email": user.email, "phone": str(user.phone or "")}
+    new = {"email": email, "phone": str(phone)}
+    changes = {field: [old[field], new[field]] for field in old if old[field] != new[field]}
+    if not changes:
+        return []
+    for field in changes:
+        setattr(user, field, new[field])
+    user.save(update_fields=list(changes))
+    audit_log(
+        request=request,
+        user=user,
+        action=Action.CONTACT_CHANGED,
+        obj=user,
+        details={"changed": changes},
+    )
+    if "phone" in changes and old["phone"]:
+        send_sms(
+            to=old["phone"],
+            body=_(
+                "eBOK: numer telefonu do Twojego konta zostal zmieniony. Jesli to nie Ty, "
+                "skontaktuj sie z administratorem firmy lub z nami."
+            ),
+            user=user,
+        )
+    if "email" in changes and old["email"]:
+        notify(
+            channel=Message.Channel.EMAIL,
+            recipient=old["email"],
+            subject=_("eBOK: zmiana adresu e-mail"),
+            body=_(
+                "Dzień dobry,\n\nadres e-mail Twojego konta w eBOK (login %(login)s) został "
+                "zmieniony. Jeśli to nie Ty, skontaktuj się z administratorem swojej firmy lub "
+                "z nami.\n"
+            )
+            % {"login": user.login},
+            user=user,
+        )
+    return list(changes)
+
+
+COMPANY_CONSENTS = frozenset({Consent.Kind.E_INVOICES})
+USER_CONSENTS = frozenset({Consent.Kind.MARKETING})
+
+
+@transaction.atomic
+def consent_set(
+    *, by: User, kind: str, granted: bool, request: HttpRequest | None = None
+) -> Consent | None:
+    """Give or withdraw a consent: the user's own (marketing) or, for a company admin, the
+    company's (e-invoices). Appends a history row; None if nothing changed."""
+    company: Company = Company.objects.select_for_update().get(pk=by.company_id)
+    if kind in COMPANY_CONSENTS:
+        if not has_perm(by, Perm.ADMIN):
+            raise PermissionDenied
+        subject = None
+    elif kind in USER_CONSENTS:
+        subject = by
+    else:
+        raise ValueError(f"Consent {kind!r} cannot be changed in the portal.")
+    current = consent_state(company=company, user=subject, kind=kind)
+    if (current.granted if current else False) == granted:
+        return None
+    row = Consent.objects.create(
+        company=company,
+        user=subject,
+        kind=kind,
+        granted=granted,
+        by=by,
+        source=Consent.Source.PORTAL,
+        ip=client_ip(request),
+    )
+    audit_log(
+        request=request,
+        user=by,
+        company=company,
+        action=Action.CONSENT_GRANTED if granted else Action.CONSENT_WITHDRAWN,
+        obj=row,
+        details={"kind": kind, "scope": "company" if subject is None else "user"},
+    )
+    return row

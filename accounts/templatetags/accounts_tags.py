@@ -1,0 +1,38 @@
+"""Template filters of the accounts pages: phone numbers, audit entries."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django import template
+from django.conf import settings
+
+from accounts.audit import action_label, actor_label, details_text
+
+register = template.Library()
+
+
+@register.filter
+def phone(value) -> str:
+    """`+48601234567` -> `+48 601 234 567` (anything unparsable is shown as it is)."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(str(value), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return str(value)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
+def audit_event(entry) -> str:
+    return action_label(entry.action)
+
+
+@register.filter
+def audit_actor(entry) -> str:
+    return actor_label(entry)
+
+
+@register.filter
+def audit_details(entry) -> str:
+    return details_text(entry, limit=240)
