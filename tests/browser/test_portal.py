@@ -11,6 +11,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from playwright.sync_api import expect
 
+from accounts.services import masked_password_set
+from tests.accounts.browser_helpers import sign_in
 from tests.factories import InsurancePolicyFactory
 from tests.portal_helpers import (
     client_user,
@@ -50,6 +52,25 @@ def no_csp_violations(page) -> None:
         page.console_errors
     )
     assert not page.console_errors, page.console_errors
+
+
+def test_a_client_signs_in_through_the_three_steps_and_lands_on_the_dashboard(
+    live_server, browser, browser_context_args, company, portal_data
+):
+    """The real sign-in (masked password, SMS code from the outbox), then the portal."""
+    user = client_user(company, first_name="Barbara")
+    masked_password_set(user=user, password="Zielony#Las2026")
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+
+    sign_in(page, live_server.url, user, "Zielony#Las2026")
+
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Pulpit")).to_be_visible()
+    expect(page.get_by_text("Dzień dobry, Barbara")).to_be_visible()
+    page.get_by_role("link", name="Płatności i faktury").first.click()
+    expect(page.get_by_text("FV/").first).to_be_visible()
+    context.close()
 
 
 def test_the_dashboard_renders_with_its_tiles(signed_in_page, company, portal_data):
