@@ -43,8 +43,8 @@ bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 messages:
-	$(PY) manage.py makemessages -l en --ignore ".venv/*" --ignore "tests/*"
-	$(PY) manage.py compilemessages --ignore ".venv/*"
+	$(PY) manage.py makemessages -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*" --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
 
 clean:
 	rm -rf var db.sqlite3 .pytest_cache .ruff_cache

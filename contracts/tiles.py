@@ -26,6 +26,12 @@ CHART_BOTTOM = 36  # room for the month labels
 CHART_SIDE = 8
 
 
+def _short_month(month: int) -> str:
+    # Django's three-letter months are lower-case ("lis", "nov"): right in Polish, not in English.
+    text = str(MONTHS_3[month])
+    return text.capitalize() if (get_language() or "pl").startswith("en") else text
+
+
 def _svg_number(value: float) -> str:
     # SVG wants "12.5" whatever the language; the template would localise a float to "12,5".
     return f"{value:.1f}"
@@ -85,7 +91,7 @@ def chart_bars(months: list[selectors.MonthTotal]) -> tuple[list[Bar], int]:
                 height=_svg_number(height),
                 label_x=_svg_number(x + bar_width / 2),
                 value_y=_svg_number(baseline - height - 6),
-                month=str(MONTHS_3[month.month.month]),
+                month=_short_month(month.month.month),
                 year=str(month.month.year) if index == 0 or month.month.month == 1 else "",
                 long_label=f"{MONTHS[month.month.month]} {month.month.year}",
                 gross=month.gross,
