@@ -364,37 +364,36 @@ class UserAdmin(DjangoUserAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Odblokuj logowanie wybranych użytkowników"))
-    def unlock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def _run_for_client_users(
+        self, request: HttpRequest, queryset: QuerySet[User], service, *, success: str
+    ) -> None:
+        """`service(user=..., by=..., request=...)` for each selected client user (staff are
+        skipped: they have no portal sign-in)."""
         run_for_each(
             self,
             request,
             queryset.filter(company__isnull=False),
-            lambda user: user_unlock(user=user, by=request.user, request=request),
+            lambda user: service(user=user, by=request.user, request=request),
             errors=(ValueError,),
-            success=_("Odblokowano użytkowników: %(count)d."),
+            success=success,
+        )
+
+    @admin.action(description=_("Odblokuj logowanie wybranych użytkowników"))
+    def unlock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._run_for_client_users(
+            request, queryset, user_unlock, success=_("Odblokowano użytkowników: %(count)d.")
         )
 
     @admin.action(description=_("Zablokuj logowanie wybranych użytkowników"))
     def lock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        run_for_each(
-            self,
-            request,
-            queryset.filter(company__isnull=False),
-            lambda user: user_lock(user=user, by=request.user, request=request),
-            errors=(ValueError,),
-            success=_("Zablokowano użytkowników: %(count)d."),
+        self._run_for_client_users(
+            request, queryset, user_lock, success=_("Zablokowano użytkowników: %(count)d.")
         )
 
     @admin.action(description=_("Wyślij hasło jednorazowe (pierwsze logowanie od nowa)"))
     def send_one_time_password(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        run_for_each(
-            self,
-            request,
-            queryset.filter(company__isnull=False),
-            lambda user: user_invite(user=user, by=request.user, request=request),
-            errors=(ValueError,),
-            success=_("Wysłano hasła jednorazowe: %(count)d."),
+        self._run_for_client_users(
+            request, queryset, user_invite, success=_("Wysłano hasła jednorazowe: %(count)d.")
         )
 
 

@@ -21,14 +21,17 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from notifications.models import Message
-from notifications.services import notify, send_sms
-
 from .audit import Action, audit_log
 from .models import Company, LockReason, User
 from .permissions import Perm, has_perm
 from .selectors import active_admins, company_contracts
-from .services import user_invite, user_lock, user_sessions_end, user_unlock
+from .services import (
+    user_contact_change_notify,
+    user_invite,
+    user_lock,
+    user_sessions_end,
+    user_unlock,
+)
 
 
 class CompanyUserError(Exception):
@@ -281,33 +284,21 @@ def company_user_update(
             obj=user,
             details={"before": before.describe(company), "after": after.describe(company)},
         )
-    _tell_about_contact_change(user, old_data, data_changes)
+    user_contact_change_notify(
+        user=user,
+        old=old_data,
+        changes=data_changes,
+        sms=_(
+            "eBOK: administrator Twojej firmy zmienil numer telefonu do Twojego konta. "
+            "Jesli to pomylka, skontaktuj sie z nim."
+        ),
+        email=_(
+            "Dzień dobry,\n\nadministrator Twojej firmy zmienił adres e-mail Twojego konta "
+            "w eBOK (login %(login)s) na inny. Jeśli to pomyłka, skontaktuj się z nim.\n"
+        )
+        % {"login": user.login},
+    )
     return changed
-
-
-def _tell_about_contact_change(user: User, old: dict, changes: dict) -> None:
-    """The old number / address learns of the change: a hijack does not go unnoticed."""
-    if "phone" in changes and old["phone"]:
-        send_sms(
-            to=old["phone"],
-            body=_(
-                "eBOK: administrator Twojej firmy zmienil numer telefonu do Twojego konta. "
-                "Jesli to pomylka, skontaktuj sie z nim."
-            ),
-            user=user,
-        )
-    if "email" in changes and old["email"]:
-        notify(
-            channel=Message.Channel.EMAIL,
-            recipient=old["email"],
-            subject=_("eBOK: zmiana adresu e-mail"),
-            body=_(
-                "Dzień dobry,\n\nadministrator Twojej firmy zmienił adres e-mail Twojego konta "
-                "w eBOK (login %(login)s) na inny. Jeśli to pomyłka, skontaktuj się z nim.\n"
-            )
-            % {"login": user.login},
-            user=user,
-        )
 
 
 @transaction.atomic

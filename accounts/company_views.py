@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from ebok.export_views import export_response
 from ebok.exports import export_params
+from ebok.http import htmx_redirect
 from ebok.lists import paginate, render_list
 
 from . import company_services, exports, selectors
@@ -29,12 +29,6 @@ from .permissions import Perm, client_required
 from .stepup import StepUp
 
 CANCEL_FIELD = "stepup_cancel"
-
-
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -93,7 +87,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
                     )
                     % {"name": user.get_full_name()},
                 )
-                return _go(request, reverse("accounts:company_user", args=[user.pk]))
+                return htmx_redirect(request, reverse("accounts:company_user", args=[user.pk]))
     context = {"form": form, "stepup": stepup, "section": "users"}
     return _form_page(request, "accounts/company/user_add.html", context)
 
@@ -133,7 +127,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Zapisano zmiany."))
                 else:
                     messages.info(request, _("Nic się nie zmieniło."))
-                return _go(request, reverse("accounts:company_user", args=[target.pk]))
+                return htmx_redirect(request, reverse("accounts:company_user", args=[target.pk]))
     context = {
         "form": form,
         "stepup": stepup,
@@ -152,7 +146,7 @@ def _user_action(request: HttpRequest, pk: int, service, success: str) -> HttpRe
         messages.error(request, str(error))
     else:
         messages.success(request, success % {"name": target.get_full_name() or target.login})
-    return _go(request, reverse("accounts:company_user", args=[target.pk]))
+    return htmx_redirect(request, reverse("accounts:company_user", args=[target.pk]))
 
 
 @require_POST
@@ -210,7 +204,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Konto użytkownika %(name)s jest nieaktywne.")
                 % {"name": target.get_full_name() or target.login},
             )
-            return _go(request, reverse("accounts:company_users"))
+            return htmx_redirect(request, reverse("accounts:company_users"))
     context = {"target": target, "error": error, "section": "users"}
     return render(request, "accounts/company/user_deactivate.html", context)
 

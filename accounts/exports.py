@@ -7,18 +7,16 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ebok import exports
-from ebok.dates import today as business_today
-from ebok.exports import params_querydict
+from ebok.exports import CHUNK, dated_filename, params_querydict
 from ebok.xlsx import Column, Kind
 
 from . import selectors
 from .audit import action_label, actor_label, details_text
 from .company_forms import AuditFilterForm
 from .permissions import Perm, has_perm
-
-CHUNK = 2000
 
 
 def _entries(user, params):
@@ -39,8 +37,8 @@ def _columns() -> list[Column]:
     ]
 
 
-def _rows(user, params) -> Iterator[tuple[Any, ...]]:
-    for entry in _entries(user, params).iterator(chunk_size=CHUNK):
+def _rows(entries) -> Iterator[tuple[Any, ...]]:
+    for entry in entries.iterator(chunk_size=CHUNK):
         when = timezone.localtime(entry.created_at)
         yield (
             when.date(),
@@ -54,12 +52,12 @@ def _rows(user, params) -> Iterator[tuple[Any, ...]]:
         )
 
 
-COMPANY_AUDIT = exports.ExportKind(
+COMPANY_AUDIT = exports.queryset_report(
     key="company_audit",
     title=lambda: _("Dziennik zdarzeń"),
-    filename=lambda params: _("Dziennik_zdarzen") + f"_{business_today():%Y-%m-%d}",
+    filename=dated_filename(gettext_lazy("Dziennik_zdarzen")),
     columns=_columns,
-    count=lambda user, params: _entries(user, params).count(),
+    queryset=_entries,
     rows=_rows,
     allowed=lambda user: has_perm(user, Perm.ADMIN),
 )

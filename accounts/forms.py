@@ -77,20 +77,22 @@ class MaskedPasswordForm(forms.Form):
         ]
 
 
+def sms_code_field(*, large: bool = True, autofocus: bool = True) -> forms.CharField:
+    """The 6-digit SMS code (typed as "123 456" too): numeric keyboard, one-time-code autofill."""
+    size = " form-control-lg" if large else ""
+    attrs = {
+        "inputmode": "numeric",
+        "autocomplete": "one-time-code",
+        "class": f"form-control{size} ebok-code-input",
+        "pattern": r"\s*\d{3}\s*\d{3}\s*",
+    }
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(label=_("Kod SMS"), max_length=12, widget=forms.TextInput(attrs=attrs))
+
+
 class SmsCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Kod SMS"),
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "autofocus": True,
-                "class": "form-control form-control-lg ebok-code-input",
-                "pattern": r"\s*\d{3}\s*\d{3}\s*",
-            }
-        ),
-    )
+    code = sms_code_field()
 
 
 class NewPasswordForm(forms.Form):
@@ -127,18 +129,7 @@ class NewPasswordForm(forms.Form):
 class PasswordChangeForm(NewPasswordForm):
     """A new password for a signed-in user, confirmed with a code sent for this change."""
 
-    code = forms.CharField(
-        label=_("Kod SMS"),
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "class": "form-control ebok-code-input",
-                "pattern": r"\s*\d{3}\s*\d{3}\s*",
-            }
-        ),
-    )
+    code = sms_code_field(large=False, autofocus=False)
 
 
 # --- Fields for people's data, shared by the company-administration and self-service forms ---

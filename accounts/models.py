@@ -252,15 +252,35 @@ class SmsDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
         return ok
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(self.model.append_only_message)
 
     def delete(self):
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(self.model.append_only_message)
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are only ever added: saving an existing row or deleting any row is refused
+    (bulk update/delete too). PostgreSQL triggers refuse the same below the ORM."""
+
+    append_only_message = "These rows are append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.append_only_message)
+
+
+class AuditEntry(AppendOnlyModel):
     """Who did what, to which object, when and from where. Append-only (see accounts.audit).
 
     Rows are never updated or deleted: the model refuses, and on PostgreSQL a trigger does too.
@@ -292,7 +312,7 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(_("przeglądarka"), max_length=300, blank=True)
     details = models.JSONField(_("szczegóły"), default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    append_only_message = "The audit log is append-only."
 
     class Meta:
         verbose_name = _("wpis dziennika zdarzeń")
@@ -305,22 +325,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only.")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("These rows are append-only.")
-
-    def delete(self):
-        raise TypeError("These rows are append-only.")
 
 
 class AccessApplication(models.Model):
@@ -386,7 +390,7 @@ class AccessApplication(models.Model):
         return f"{self.first_name} {self.last_name}, NIP {self.nip} ({self.created_at:%d.%m.%Y})"
 
 
-class Consent(models.Model):
+class Consent(AppendOnlyModel):
     """One change of a consent: who gave or withdrew what, when and from where. Append-only.
 
     The current state of a consent is its latest row. E-invoices are the company's consent
@@ -431,7 +435,7 @@ class Consent(models.Model):
     )
     ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "Consent history is append-only."
 
     class Meta:
         verbose_name = _("zgoda")
@@ -447,11 +451,3 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = _("udzielona") if self.granted else _("wycofana")
         return f"{self.get_kind_display()}: {state} ({self.created_at:%d.%m.%Y %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise TypeError("Consent history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Consent history is append-only.")

@@ -11,8 +11,9 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+
+from ebok.http import client_user_required
 
 
 class Perm(models.TextChoices):
@@ -44,17 +45,11 @@ def client_required(*perms: Perm) -> Callable:
     """A signed-in client user with all of `perms`; others are sent to sign in or refused."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @client_user_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated or not user.company_id:
-                from django.contrib.auth.views import redirect_to_login
-
-                return redirect_to_login(request.get_full_path())
-            if not user.company.is_active:
-                return redirect("home")
             for perm in perms:
-                if not has_perm(user, perm):
+                if not has_perm(request.user, perm):
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 

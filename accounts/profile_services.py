@@ -13,14 +13,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from notifications.models import Message
-from notifications.services import notify, send_sms
-
 from .audit import Action, audit_log, client_ip
 from .codes import Check, CodeIssue, code_send, code_verify
 from .models import Company, Consent, User
 from .permissions import Perm, has_perm
 from .selectors import consent_state
+from .services import user_contact_change_notify
 from .stepup import stepup_digest
 
 CONTACT_CHANGE = "contact_change"
@@ -86,28 +84,21 @@ def contact_change(
         obj=user,
         details={"changed": changes},
     )
-    if "phone" in changes and old["phone"]:
-        send_sms(
-            to=old["phone"],
-            body=_(
-                "eBOK: numer telefonu do Twojego konta zostal zmieniony. Jesli to nie Ty, "
-                "skontaktuj sie z administratorem firmy lub z nami."
-            ),
-            user=user,
+    user_contact_change_notify(
+        user=user,
+        old=old,
+        changes=changes,
+        sms=_(
+            "eBOK: numer telefonu do Twojego konta zostal zmieniony. Jesli to nie Ty, "
+            "skontaktuj sie z administratorem firmy lub z nami."
+        ),
+        email=_(
+            "Dzień dobry,\n\nadres e-mail Twojego konta w eBOK (login %(login)s) został "
+            "zmieniony. Jeśli to nie Ty, skontaktuj się z administratorem swojej firmy lub "
+            "z nami.\n"
         )
-    if "email" in changes and old["email"]:
-        notify(
-            channel=Message.Channel.EMAIL,
-            recipient=old["email"],
-            subject=_("eBOK: zmiana adresu e-mail"),
-            body=_(
-                "Dzień dobry,\n\nadres e-mail Twojego konta w eBOK (login %(login)s) został "
-                "zmieniony. Jeśli to nie Ty, skontaktuj się z administratorem swojej firmy lub "
-                "z nami.\n"
-            )
-            % {"login": user.login},
-            user=user,
-        )
+        % {"login": user.login},
+    )
     return list(changes)
 
 

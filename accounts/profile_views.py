@@ -7,14 +7,15 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
+
+from ebok.http import htmx_redirect
 
 from . import profile_services, selectors
 from .codes import Check
@@ -102,10 +103,7 @@ def profile_consent(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Udzielono zgody: %(what)s.") % {"what": label})
             else:
                 messages.success(request, _("Wycofano zgodę: %(what)s.") % {"what": label})
-    url = reverse("accounts:profile") + "#zgody"
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return htmx_redirect(request, reverse("accounts:profile") + "#zgody")
 
 
 def _confirmed_digest(request: HttpRequest) -> str:
@@ -173,7 +171,4 @@ def _contact_saved(request: HttpRequest, form: ContactForm) -> HttpResponse:
     request.session.pop(CONTACT_SESSION, None)
     profile_services.contact_change(user=request.user, **form.cleaned_data, request=request)
     messages.success(request, _("Zapisano nowe dane kontaktowe."))
-    url = reverse("accounts:profile")
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return htmx_redirect(request, reverse("accounts:profile"))

@@ -9,33 +9,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from . import access_services, reset_services
-from .audit import Action, audit_log, client_ip
+from .audit import Action
 from .codes import Check, masked_phone
 from .password_policy import password_policy_help
+from .ratelimit import over_limit
 from .selfservice_forms import AccessApplicationForm, PasswordResetForm, PasswordResetRequestForm
-from .stepup import check_message, issue_messages
+from .stepup import check_message, flash_issue_messages
 
 RESET_SESSION = "ebok_password_reset"
-
-
-def _limited(request: HttpRequest, *, group: str, rate: str, action: str) -> bool:
-    """Count this POST against the IP's limit; True (and one audit line a minute) when over."""
-    if request.method != "POST":
-        return False
-    if not is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True):
-        return False
-    if cache.add(f"{group}-rl-audited:{client_ip(request)}", 1, 60):
-        audit_log(request=request, action=action)
-    return True
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -48,7 +36,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def access_application(request: HttpRequest) -> HttpResponse:
-    if _limited(
+    if over_limit(
         request,
         group="accounts.access_application",
         rate=settings.ACCESS_APPLICATION_RATE_LIMIT,
@@ -76,7 +64,7 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 
 def _reset_limited(request: HttpRequest) -> bool:
-    return _limited(
+    return over_limit(
         request,
         group="accounts.password_reset",
         rate=settings.PASSWORD_RESET_RATE_LIMIT,
@@ -180,9 +168,5 @@ def password_reset_code(request: HttpRequest, uidb64: str) -> HttpResponse:
     if user is None:
         return _invalid_link(request)
     issue = reset_services.password_reset_send_code(user=user, token=token, request=request)
-    notice, error = issue_messages(issue, masked_phone(user))
-    if notice:
-        messages.success(request, notice)
-    else:
-        messages.warning(request, error)
+    flash_issue_messages(request, issue, masked_phone(user))
     return redirect("accounts:password_reset_confirm", uidb64=uidb64)

@@ -240,6 +240,23 @@ def user_unlock(*, user: User, by: User | None, request: HttpRequest | None = No
         )
 
 
+def user_contact_change_notify(
+    *, user: User, old: dict[str, str], changes: dict, sms: str, email: str
+) -> None:
+    """Tell the old number / address that the phone / e-mail in `changes` was changed, so a
+    hijack does not go unnoticed. `old` holds the previous "phone" and "email"."""
+    if "phone" in changes and old["phone"]:
+        send_sms(to=old["phone"], body=sms, user=user)
+    if "email" in changes and old["email"]:
+        notify(
+            channel=Message.Channel.EMAIL,
+            recipient=old["email"],
+            subject=_("eBOK: zmiana adresu e-mail"),
+            body=email,
+            user=user,
+        )
+
+
 @transaction.atomic
 def user_register_failure(*, user: User, kind: str, request: HttpRequest | None = None) -> bool:
     """Count one failed password or SMS code; lock at SIGNIN_MAX_FAILURES. True if now locked."""

@@ -33,15 +33,16 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from notifications.services import gsm_text
 
 from .audit import Action, audit_log
 from .codes import Check, CodeIssue, Sent, code_send, code_verify, masked_phone
+from .forms import sms_code_field
 from .models import User
 from .services import user_failures_forget
 
@@ -135,19 +136,7 @@ def stepup_verify(
 
 
 class StepUpCodeForm(forms.Form):
-    stepup_code = forms.CharField(
-        label=gettext_lazy("Kod SMS"),
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "pattern": r"\s*\d{3}\s*\d{3}\s*",
-                "class": "form-control form-control-lg ebok-code-input",
-                "autofocus": True,
-            }
-        ),
-    )
+    stepup_code = sms_code_field()
 
 
 class StepUp:
@@ -225,6 +214,15 @@ def check_message(result: Check) -> str:
     if result is Check.LOCKED:
         return _("Dostęp został zablokowany po kolejnych błędnych kodach.")
     return _("Nieprawidłowy lub nieważny kod SMS.")
+
+
+def flash_issue_messages(request: HttpRequest, issue: CodeIssue, phone: str) -> None:
+    """`issue_messages` as a message on the next page (after a redirect)."""
+    notice, error = issue_messages(issue, phone)
+    if notice:
+        messages.success(request, notice)
+    else:
+        messages.warning(request, error)
 
 
 def issue_messages(issue: CodeIssue, phone: str) -> tuple[str, str]:

@@ -12,7 +12,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_ratelimit.core import is_ratelimited
 
-from .audit import Action, audit_log, client_ip
+from .audit import Action, audit_log
 from .codes import Check, masked_phone, sms_device
 from .forms import (
     IdentifyForm,
@@ -34,6 +32,7 @@ from .forms import (
 from .models import User
 from .password_policy import password_policy_help
 from .permissions import client_required
+from .ratelimit import over_limit
 from .services import user_password_set
 from .signin import (
     signin_challenge,
@@ -43,7 +42,7 @@ from .signin import (
     signin_send_code,
     signin_verify_code,
 )
-from .stepup import check_message, issue_messages, stepup_begin, stepup_verify
+from .stepup import check_message, flash_issue_messages, stepup_begin, stepup_verify
 
 FLOW = "ebok_signin"
 PASSWORD_CHANGE = "password_change"  # noqa: S105 (a step-up operation name)
@@ -64,8 +63,12 @@ def _flow(request: HttpRequest, stage: str) -> dict | None:
     return flow
 
 
-def _flow_user(request: HttpRequest, flow: dict) -> User | None:
-    """The user the password step identified, while they may still sign in."""
+def _flow_user(request: HttpRequest, stage: str) -> tuple[dict | None, User | None]:
+    """The flow at `stage` and the user its password step identified, while they may still
+    sign in; (flow or None, None) otherwise."""
+    flow = _flow(request, stage)
+    if flow is None:
+        return None, None
     user = (
         User.objects.select_related("company")
         .filter(pk=flow.get("uid"), is_active=True, company__is_active=True)
@@ -73,7 +76,7 @@ def _flow_user(request: HttpRequest, flow: dict) -> User | None:
     )
     if user is None:
         request.session.pop(FLOW, None)
-    return user
+    return flow, user
 
 
 def _advance(request: HttpRequest, flow: dict, stage: str, **data) -> None:
@@ -85,17 +88,12 @@ def signin_rate_limit(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method == "POST" and is_ratelimited(
+        if over_limit(
             request,
             group="accounts.signin",
-            key="ip",
             rate=settings.SIGNIN_RATE_LIMIT,
-            method="POST",
-            increment=True,
+            action=Action.SIGNIN_RATE_LIMITED,
         ):
-            # One audit entry per address and minute, not one per hammered request.
-            if cache.add(f"signin-rl-audited:{client_ip(request)}", 1, 60):
-                audit_log(request=request, action=Action.SIGNIN_RATE_LIMITED)
             return render(request, "accounts/ratelimited.html", status=429)
         return view(request, *args, **kwargs)
 
@@ -163,10 +161,7 @@ def signin_password(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @signin_rate_limit
 def signin_code(request: HttpRequest) -> HttpResponse:
-    flow = _flow(request, "code")
-    if flow is None:
-        return redirect("accounts:signin")
-    user = _flow_user(request, flow)
+    flow, user = _flow_user(request, "code")
     if user is None:
         return redirect("accounts:signin")
     form = SmsCodeForm(request.POST or None)
@@ -206,19 +201,13 @@ def signin_code(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signin_rate_limit
 def signin_code_resend(request: HttpRequest) -> HttpResponse:
-    flow = _flow(request, "code")
-    if flow is None:
-        return redirect("accounts:signin")
-    user = _flow_user(request, flow)
+    flow, user = _flow_user(request, "code")
     if user is None:
         return redirect("accounts:signin")
     issue = signin_send_code(request=request, user=user)
-    notice, error = issue_messages(issue, masked_phone(user))
     if issue.sent:
         _advance(request, flow, "code", sent=issue.result.value)
-        messages.success(request, notice)
-    else:
-        messages.warning(request, error)
+    flash_issue_messages(request, issue, masked_phone(user))
     return redirect("accounts:signin_code")
 
 
@@ -226,10 +215,7 @@ def signin_code_resend(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @signin_rate_limit
 def signin_new_password(request: HttpRequest) -> HttpResponse:
-    flow = _flow(request, "new_password")
-    if flow is None:
-        return redirect("accounts:signin")
-    user = _flow_user(request, flow)
+    flow, user = _flow_user(request, "new_password")
     if user is None:
         return redirect("accounts:signin")
     form = NewPasswordForm(request.POST or None, user=user)
@@ -312,9 +298,5 @@ def password_change_code(request: HttpRequest) -> HttpResponse:
         summary=_("zmiana hasła"),
         request=request,
     )
-    notice, error = issue_messages(challenge.issue, challenge.phone)
-    if notice:
-        messages.success(request, notice)
-    else:
-        messages.warning(request, error)
+    flash_issue_messages(request, challenge.issue, challenge.phone)
     return redirect("accounts:password_change")

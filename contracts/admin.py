@@ -12,7 +12,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from .models import (
     LeasedAsset,
     RateChange,
 )
+from .selectors import policy_status_filter
 from .services import ScheduleError, schedule_apply_rate_change, schedule_generate
 
 # Terms the schedule is computed from: frozen once anything has been invoiced.
@@ -471,17 +472,7 @@ class PolicyStatusFilter(admin.SimpleListFilter):
         return InsurancePolicy.Status.choices
 
     def queryset(self, request, queryset):
-        today = business_today()
-        soon = today + dt.timedelta(days=settings.POLICY_EXPIRING_DAYS)
-        S = InsurancePolicy.Status
-        conditions = {
-            S.PENDING: Q(valid_from__gt=today),
-            S.EXPIRED: Q(valid_to__lt=today),
-            S.EXPIRING: Q(valid_from__lte=today, valid_to__gte=today, valid_to__lte=soon),
-            S.ACTIVE: Q(valid_from__lte=today, valid_to__gt=soon),
-        }
-        condition = conditions.get(self.value())
-        return queryset.filter(condition) if condition is not None else queryset
+        return policy_status_filter(queryset, self.value(), business_today())
 
 
 @admin.register(InsurancePolicy)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import Perm, client_required
 from ebok.export_views import export_response
-from ebok.exports import export_params
+from ebok.exports import ExportKind, export_params
 from ebok.pdf import PDF_CONTENT_TYPE
 
 from . import exports, selectors
@@ -25,6 +25,13 @@ def schedule_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(render_schedule_pdf(contract), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{schedule_pdf_filename(contract)}"'
     return response
+
+
+def contract_report(request: HttpRequest, pk: int, kind: ExportKind) -> HttpResponse:
+    """The report of a contract tab's list (the contract checked for this user: else 404)."""
+    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
+    params = export_params(request.GET, contract_id=contract.pk)
+    return export_response(request, kind=kind, params=params)
 
 
 @require_GET
@@ -56,9 +63,7 @@ def policies_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 @client_required(Perm.CONTRACTS)
 def contract_policies_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
-    params = export_params(request.GET, contract_id=contract.pk)
-    return export_response(request, kind=exports.POLICIES, params=params)
+    return contract_report(request, pk, exports.POLICIES)
 
 
 @require_GET
@@ -70,6 +75,4 @@ def fees_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 @client_required(Perm.CONTRACTS)
 def contract_fees_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.get_contract_for_user(user=request.user, pk=pk)
-    params = export_params(request.GET, contract_id=contract.pk)
-    return export_response(request, kind=exports.FEES, params=params)
+    return contract_report(request, pk, exports.FEES)

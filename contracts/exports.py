@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Perm, has_perm
 from ebok import exports
 from ebok.dates import today as business_today
-from ebok.exports import params_querydict
+from ebok.exports import CHUNK, choice_labels, dated_filename, params_querydict
 from ebok.xlsx import Column, Kind
 
 from . import selectors
@@ -29,25 +30,9 @@ from .forms import (
 )
 from .models import AdditionalFee, Contract, InsurancePolicy
 
-CHUNK = 2000
-
 
 def _can_see_contracts(user) -> bool:
     return has_perm(user, Perm.CONTRACTS)
-
-
-def _labels(choices) -> dict[str, str]:
-    return {value: str(label) for value, label in choices}
-
-
-def _installment_status_labels() -> dict[str, str]:
-    # The payment_status values of contracts.selectors.with_payment_status, worded as on screen.
-    return {
-        selectors.InstallmentStatus.PAID: _("zapłacona"),
-        selectors.InstallmentStatus.PARTIALLY_PAID: _("częściowo zapłacona"),
-        selectors.InstallmentStatus.UNPAID: _("niezapłacona"),
-        selectors.InstallmentStatus.PLANNED: _("zaplanowana"),
-    }
 
 
 def _contract_of(user, params) -> Contract:
@@ -88,12 +73,12 @@ def _contract_columns() -> list[Column]:
     ]
 
 
-def _contract_rows(user, params) -> Iterator[tuple[Any, ...]]:
-    kinds = _labels(Contract.Kind.choices)
-    statuses = _labels(Contract.Status.choices)
-    rates = _labels(Contract.ReferenceRate.choices)
+def _contract_rows(contracts: QuerySet[Contract]) -> Iterator[tuple[Any, ...]]:
+    kinds = choice_labels(Contract.Kind.choices)
+    statuses = choice_labels(Contract.Status.choices)
+    rates = choice_labels(Contract.ReferenceRate.choices)
     # Contracts number in the thousands at most; the assets come prefetched per chunk.
-    for contract in _contracts(user, params).iterator(chunk_size=CHUNK):
+    for contract in contracts.iterator(chunk_size=CHUNK):
         assets = contract.asset_list
         yield (
             contract.number,
@@ -115,33 +100,24 @@ def _contract_rows(user, params) -> Iterator[tuple[Any, ...]]:
         )
 
 
-CONTRACTS = exports.ExportKind(
+CONTRACTS = exports.queryset_report(
     key="contracts",
     title=lambda: _("Umowy"),
-    filename=lambda params: _("Umowy") + f"_{business_today():%Y-%m-%d}",
+    filename=dated_filename(gettext_lazy("Umowy")),
     columns=_contract_columns,
-    count=lambda user, params: _contracts(user, params).count(),
+    queryset=_contracts,
     rows=_contract_rows,
     allowed=_can_see_contracts,
 )
 
 
-# --- One contract's schedule --------------------------------------------------------------------
+# --- Installments: one contract's schedule, and across contracts --------------------------------
 
 
-def _schedule(user, params):
-    contract = _contract_of(user, params)
-    form = ScheduleFilterForm(params_querydict(params))
-    installments = selectors.contract_schedule(
-        contract=contract, filters=form.filters(), today=business_today()
-    )
-    return contract, installments
-
-
-def _schedule_columns() -> list[Column]:
+def _installment_columns(*first: Column) -> list[Column]:
+    """`first`, then what both installment reports show of each installment."""
     return [
-        Column(_("Nr raty"), Kind.INT, width=8),
-        Column(_("Termin płatności"), Kind.DATE, width=14),
+        *first,
         Column(_("Część kapitałowa"), Kind.MONEY),
         Column(_("Część odsetkowa"), Kind.MONEY),
         Column(_("Rata netto"), Kind.MONEY),
@@ -154,68 +130,12 @@ def _schedule_columns() -> list[Column]:
     ]
 
 
-def _schedule_values(installments) -> Iterator[tuple[Any, ...]]:
-    statuses = _installment_status_labels()
+def _installment_rows(installments: QuerySet, *first) -> Iterator[tuple[Any, ...]]:
+    """The values `first`, then the columns of `_installment_columns` (`with_payment_status`
+    rows)."""
+    statuses = selectors.InstallmentStatus.labels()
     rows = installments.values_list(
-        "number",
-        "due_date",
-        "capital",
-        "interest",
-        "net",
-        "vat",
-        "gross",
-        "remaining_capital",
-        "payment_status",
-        "is_overdue",
-        F("invoice__number"),
-    )
-    for *amounts, status, overdue, invoice in rows.iterator(chunk_size=CHUNK):
-        yield (*amounts, statuses.get(status, status), _yes_no(overdue), invoice)
-
-
-SCHEDULE = exports.ExportKind(
-    key="schedule",
-    title=lambda: _("Harmonogram"),
-    filename=lambda params: _("Harmonogram") + f"_{params.get('number', [''])[0]}",
-    columns=_schedule_columns,
-    count=lambda user, params: _schedule(user, params)[1].count(),
-    rows=lambda user, params: _schedule_values(_schedule(user, params)[1]),
-    allowed=_can_see_contracts,
-)
-
-
-# --- Installments across contracts -------------------------------------------------------------
-
-
-def _installments(user, params):
-    today = business_today()
-    form = InstallmentFilterForm(params_querydict(params), today=today)
-    return selectors.installments_due_between(user=user, filters=form.filters(), today=today)
-
-
-def _installment_columns() -> list[Column]:
-    return [
-        Column(_("Termin płatności"), Kind.DATE, width=14),
-        Column(_("Numer umowy"), width=18),
-        Column(_("Nr raty"), Kind.INT, width=8),
-        Column(_("Część kapitałowa"), Kind.MONEY),
-        Column(_("Część odsetkowa"), Kind.MONEY),
-        Column(_("Rata netto"), Kind.MONEY),
-        Column(_("VAT"), Kind.MONEY, width=14),
-        Column(_("Rata brutto"), Kind.MONEY),
-        Column(_("Kapitał pozostały"), Kind.MONEY),
-        Column(_("Status"), width=18),
-        Column(_("Po terminie"), width=11),
-        Column(_("Faktura"), width=20),
-    ]
-
-
-def _installment_rows(user, params) -> Iterator[tuple[Any, ...]]:
-    statuses = _installment_status_labels()
-    rows = _installments(user, params).values_list(
-        "due_date",
-        F("contract__number"),
-        "number",
+        *first,
         "capital",
         "interest",
         "net",
@@ -230,22 +150,53 @@ def _installment_rows(user, params) -> Iterator[tuple[Any, ...]]:
         yield (*values, statuses.get(status, status), _yes_no(overdue), invoice)
 
 
+def _schedule(user, params):
+    form = ScheduleFilterForm(params_querydict(params))
+    return selectors.contract_schedule(
+        contract=_contract_of(user, params), filters=form.filters(), today=business_today()
+    )
+
+
+SCHEDULE = exports.queryset_report(
+    key="schedule",
+    title=lambda: _("Harmonogram"),
+    filename=lambda params: _("Harmonogram") + f"_{params.get('number', [''])[0]}",
+    columns=lambda: _installment_columns(
+        Column(_("Nr raty"), Kind.INT, width=8),
+        Column(_("Termin płatności"), Kind.DATE, width=14),
+    ),
+    queryset=_schedule,
+    rows=lambda installments: _installment_rows(installments, "number", "due_date"),
+    allowed=_can_see_contracts,
+)
+
+
+def _installments(user, params):
+    today = business_today()
+    form = InstallmentFilterForm(params_querydict(params), today=today)
+    return selectors.installments_due_between(user=user, filters=form.filters(), today=today)
+
+
 def _installments_filename(params) -> str:
     dates = [params.get(key, [""])[0] for key in ("date_from", "date_to")]
     return "_".join([_("Raty"), *[d for d in dates if d]])
 
 
-INSTALLMENTS = exports.ExportKind(
+INSTALLMENTS = exports.queryset_report(
     key="installments",
     title=lambda: _("Raty"),
     filename=_installments_filename,
-    columns=_installment_columns,
-    count=lambda user, params: _installments(user, params).count(),
-    rows=_installment_rows,
+    columns=lambda: _installment_columns(
+        Column(_("Termin płatności"), Kind.DATE, width=14),
+        Column(_("Numer umowy"), width=18),
+        Column(_("Nr raty"), Kind.INT, width=8),
+    ),
+    queryset=_installments,
+    rows=lambda installments: _installment_rows(
+        installments, "due_date", F("contract__number"), "number"
+    ),
     allowed=_can_see_contracts,
 )
-
-
 # --- Insurance policies ------------------------------------------------------------------------
 
 
@@ -274,12 +225,12 @@ def _policy_columns() -> list[Column]:
     ]
 
 
-def _policy_rows(user, params) -> Iterator[tuple[Any, ...]]:
+def _policy_rows(policies: QuerySet[InsurancePolicy]) -> Iterator[tuple[Any, ...]]:
     today = business_today()
-    types = _labels(InsurancePolicy.Type.choices)
-    statuses = _labels(InsurancePolicy.Status.choices)
-    arranged = _labels(InsurancePolicy.ArrangedBy.choices)
-    for policy in _policies(user, params).iterator(chunk_size=CHUNK):
+    types = choice_labels(InsurancePolicy.Type.choices)
+    statuses = choice_labels(InsurancePolicy.Status.choices)
+    arranged = choice_labels(InsurancePolicy.ArrangedBy.choices)
+    for policy in policies.iterator(chunk_size=CHUNK):
         yield (
             policy.contract.number,
             policy.asset.registration_number if policy.asset else "",
@@ -296,12 +247,12 @@ def _policy_rows(user, params) -> Iterator[tuple[Any, ...]]:
         )
 
 
-POLICIES = exports.ExportKind(
+POLICIES = exports.queryset_report(
     key="policies",
     title=lambda: _("Ubezpieczenia"),
-    filename=lambda params: _("Ubezpieczenia") + f"_{business_today():%Y-%m-%d}",
+    filename=dated_filename(gettext_lazy("Ubezpieczenia")),
     columns=_policy_columns,
-    count=lambda user, params: _policies(user, params).count(),
+    queryset=_policies,
     rows=_policy_rows,
     allowed=_can_see_contracts,
 )
@@ -329,9 +280,9 @@ def _fee_columns() -> list[Column]:
     ]
 
 
-def _fee_rows(user, params) -> Iterator[tuple[Any, ...]]:
-    kinds = _labels(AdditionalFee.Kind.choices)
-    rows = _fees(user, params).values_list(
+def _fee_rows(fees: QuerySet[AdditionalFee]) -> Iterator[tuple[Any, ...]]:
+    kinds = choice_labels(AdditionalFee.Kind.choices)
+    rows = fees.values_list(
         "charged_on",
         F("contract__number"),
         "kind",
@@ -345,12 +296,12 @@ def _fee_rows(user, params) -> Iterator[tuple[Any, ...]]:
         yield (charged_on, contract, kinds.get(kind, kind), *rest)
 
 
-FEES = exports.ExportKind(
+FEES = exports.queryset_report(
     key="fees",
     title=lambda: _("Opłaty dodatkowe"),
-    filename=lambda params: _("Oplaty_dodatkowe") + f"_{business_today():%Y-%m-%d}",
+    filename=dated_filename(gettext_lazy("Oplaty_dodatkowe")),
     columns=_fee_columns,
-    count=lambda user, params: _fees(user, params).count(),
+    queryset=_fees,
     rows=_fee_rows,
     allowed=_can_see_contracts,
 )

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from ebok.dates import today as business_today
 from ebok.money import ZERO
@@ -33,21 +32,10 @@ class ScheduleTotals:
     rows: list = field(default_factory=list)
 
 
-def _state_labels() -> dict[str, str]:
-    # The payment_status values of selectors.with_payment_status, worded as on the schedule tab.
-    status = selectors.InstallmentStatus
-    return {
-        status.PAID: _("zapłacona"),
-        status.PARTIALLY_PAID: _("częściowo zapłacona"),
-        status.UNPAID: _("niezapłacona"),
-        status.PLANNED: _("zaplanowana"),
-    }
-
-
 def _schedule_rows(contract: Contract, today: dt.date) -> ScheduleTotals:
     """The whole schedule, read with the schedule tab's own selector (same statuses)."""
     totals = ScheduleTotals()
-    labels = _state_labels()
+    labels = selectors.InstallmentStatus.labels()
     installments = selectors.contract_schedule(
         contract=contract, filters=selectors.InstallmentFilters(), today=today
     )

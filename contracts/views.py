@@ -36,6 +36,11 @@ def contract_page_context(request: HttpRequest, contract, active_tab: str) -> di
     }
 
 
+def render_tab(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A tab of the contract page: the whole page, the tab, or the tab's filtered results."""
+    return render_list(request, template, context, partial="results", targets=TAB_TARGETS)
+
+
 @require_GET
 @client_required(Perm.CONTRACTS)
 def contract_list(request: HttpRequest) -> HttpResponse:
@@ -71,9 +76,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "installments": installments,
         "totals": selectors.totals_of(installments),
     }
-    return render_list(
-        request, "contracts/detail_schedule.html", context, partial="results", targets=TAB_TARGETS
-    )
+    return render_tab(request, "contracts/detail_schedule.html", context)
 
 
 @require_GET
@@ -88,9 +91,7 @@ def contract_policies(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "page_obj": paginate(policies, form.page_number),
     }
-    return render_list(
-        request, "contracts/detail_policies.html", context, partial="results", targets=TAB_TARGETS
-    )
+    return render_tab(request, "contracts/detail_policies.html", context)
 
 
 @require_GET
@@ -105,9 +106,7 @@ def contract_fees(request: HttpRequest, pk: int) -> HttpResponse:
         "page_obj": paginate(fees, form.page_number, count=totals.count),
         "totals": totals,
     }
-    return render_list(
-        request, "contracts/detail_fees.html", context, partial="results", targets=TAB_TARGETS
-    )
+    return render_tab(request, "contracts/detail_fees.html", context)
 
 
 @require_GET

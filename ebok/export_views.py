@@ -7,19 +7,15 @@ through `export_job_download`, never from a public media URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
 
 from ebok import exports
+from ebok.http import client_user_required, htmx_redirect
 from ebok.models import ExportJob
 from ebok.services import export_filename, export_job_create
 from ebok.xlsx import XLSX_CONTENT_TYPE, write_xlsx_tempfile
@@ -33,10 +29,7 @@ def export_response(
     total = kind.count(user, params)
     if total > settings.EXPORT_ASYNC_THRESHOLD:
         job = export_job_create(owner=user, kind=kind, params=params, rows_total=total)
-        url = reverse("exports:job", args=[job.pk])
-        if getattr(request, "htmx", False):
-            return HttpResponseClientRedirect(url)
-        return redirect(url)
+        return htmx_redirect(request, reverse("exports:job", args=[job.pk]))
     handle, _count = write_xlsx_tempfile(
         title=kind.title(), columns=kind.columns(), rows=kind.rows(user, params)
     )
@@ -47,20 +40,6 @@ def export_response(
         filename=export_filename(kind.filename(params)),
         content_type=XLSX_CONTENT_TYPE,
     )
-
-
-def _client_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    # ebok sits below accounts: a client user is a signed-in user of an active company.
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or not user.company_id:
-            return redirect_to_login(request.get_full_path())
-        if not user.company.is_active:
-            return redirect("home")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _own_job(request: HttpRequest, pk) -> tuple[ExportJob, exports.ExportKind]:
@@ -77,7 +56,7 @@ def _own_job(request: HttpRequest, pk) -> tuple[ExportJob, exports.ExportKind]:
 
 
 @require_GET
-@_client_user_required
+@client_user_required
 def export_job(request: HttpRequest, pk) -> HttpResponse:
     job, kind = _own_job(request, pk)
     context = {"job": job, "kind": kind, "retention_hours": settings.EXPORT_RETENTION_HOURS}
@@ -85,7 +64,7 @@ def export_job(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_GET
-@_client_user_required
+@client_user_required
 def export_job_status(request: HttpRequest, pk) -> HttpResponse:
     """The progress partial that the job page polls every second until the job finishes."""
     job, kind = _own_job(request, pk)
@@ -93,7 +72,7 @@ def export_job_status(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_GET
-@_client_user_required
+@client_user_required
 def export_job_download(request: HttpRequest, pk) -> HttpResponse:
     job, _kind = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:

@@ -11,11 +11,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import QueryDict
 
+from ebok.dates import today as business_today
 from ebok.xlsx import Column
 
 Params = dict[str, Any]
+
+# Rows a report's `.iterator()` fetches per round trip.
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,39 @@ class ExportKind:
     count: Callable[[Any, Params], int]
     rows: Callable[[Any, Params], Iterable[Sequence[Any]]]
     allowed: Callable[[Any], bool]  # may this user run it (permission check at run time too)
+
+
+def queryset_report(
+    *,
+    key: str,
+    title: Callable[[], str],
+    filename: Callable[[Params], str],
+    columns: Callable[[], Sequence[Column]],
+    queryset: Callable[[Any, Params], QuerySet],
+    rows: Callable[[QuerySet], Iterable[Sequence[Any]]],
+    allowed: Callable[[Any], bool],
+) -> ExportKind:
+    """A report over the rows of one list: `queryset(user, params)` is the list as on screen,
+    counted with COUNT and read by `rows(queryset)`."""
+    return ExportKind(
+        key=key,
+        title=title,
+        filename=filename,
+        columns=columns,
+        count=lambda user, params: queryset(user, params).count(),
+        rows=lambda user, params: rows(queryset(user, params)),
+        allowed=allowed,
+    )
+
+
+def dated_filename(stem: str) -> Callable[[Params], str]:
+    """`<stem>_<today>` (`Faktury_2026-11-21`); `stem` may be lazy, it is translated per file."""
+    return lambda params: f"{stem}_{business_today():%Y-%m-%d}"
+
+
+def choice_labels(choices) -> dict[str, str]:
+    """`{value: label}` of a field's choices, translated now (once per report, not per row)."""
+    return {value: str(label) for value, label in choices}
 
 
 _registry: dict[str, ExportKind] = {}

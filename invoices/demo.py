@@ -41,6 +41,7 @@ from .services import (
     invoice_issue_for_fee,
     invoice_issue_for_installment,
     invoice_issue_initial_payment,
+    invoice_lines_build,
     payment_record,
 )
 
@@ -309,28 +310,9 @@ def installment_invoice(
         buyer_nip=company.nip,
         buyer_address=company.address,
     )
-    lines = []
     with override("pl"):
         specs = _installment_lines(installment)
-    for position, spec in enumerate(specs, start=1):
-        net, vat, quantity = to_money(spec.net), spec.vat_amount(), Decimal(spec.quantity)
-        lines.append(
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                description=spec.description,
-                quantity=quantity,
-                unit=spec.unit,
-                unit_net=to_money(net / quantity),
-                net=net,
-                vat_rate=spec.vat_rate,
-                vat=vat,
-                gross=net + vat,
-            )
-        )
-        invoice.net += net
-        invoice.vat += vat
-    invoice.gross = invoice.net + invoice.vat
+    lines = invoice_lines_build(invoice=invoice, specs=specs)
     invoice.amount_payable = invoice.gross
     return invoice, lines
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import Perm, client_required
-from contracts.selectors import get_contract_for_user
+from contracts.download_views import contract_report
 from ebok.export_views import export_response
 from ebok.exports import export_params
 from ebok.pdf import PDF_CONTENT_TYPE
@@ -90,9 +90,7 @@ def invoices_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 @client_required(Perm.CONTRACTS, Perm.FINANCES)
 def contract_invoices_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract_for_user(user=request.user, pk=pk)
-    params = export_params(request.GET, contract_id=contract.pk)
-    return export_response(request, kind=exports.INVOICES, params=params)
+    return contract_report(request, pk, exports.INVOICES)
 
 
 def _back_url(request: HttpRequest, candidate: str | None) -> str:

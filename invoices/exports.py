@@ -14,11 +14,12 @@ from typing import Any
 
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Perm, has_perm
 from ebok import exports
 from ebok.dates import today as business_today
-from ebok.exports import params_querydict
+from ebok.exports import CHUNK, choice_labels, dated_filename, params_querydict
 from ebok.money import ZERO
 from ebok.xlsx import Column, Kind
 
@@ -27,9 +28,6 @@ from .forms import InvoiceFilterForm
 from .models import Invoice
 from .pdf import invoice_pdf_filename
 from .services import invoice_pdf_ensure
-
-CHUNK = 2000
-
 
 # --- Excel ---------------------------------------------------------------------------------------
 
@@ -63,30 +61,26 @@ def _columns() -> list[Column]:
     ]
 
 
-def _rows(user, params: exports.Params) -> Iterator[tuple[Any, ...]]:
+def _rows(invoices) -> Iterator[tuple[Any, ...]]:
     today = business_today()
-    kinds = {value: str(label) for value, label in Invoice.Kind.choices}
+    kinds = choice_labels(Invoice.Kind.choices)
     paid_label = str(Invoice.Status.PAID.label)
     partial_label = str(Invoice.Status.PARTIALLY_PAID.label)
     unpaid_label = str(Invoice.Status.UNPAID.label)
     yes, no = _("tak"), _("nie")
-    rows = (
-        filtered_invoices(user, params)
-        .prefetch_related(None)
-        .values_list(
-            "number",
-            "kind",
-            F("contract__number"),
-            "issue_date",
-            "sale_date",
-            "due_date",
-            "net",
-            "vat",
-            "gross",
-            "amount_payable",
-            "amount_paid",
-            F("corrected_invoice__number"),
-        )
+    rows = invoices.prefetch_related(None).values_list(
+        "number",
+        "kind",
+        F("contract__number"),
+        "issue_date",
+        "sale_date",
+        "due_date",
+        "net",
+        "vat",
+        "gross",
+        "amount_payable",
+        "amount_paid",
+        F("corrected_invoice__number"),
     )
     for (
         number,
@@ -128,12 +122,12 @@ def _rows(user, params: exports.Params) -> Iterator[tuple[Any, ...]]:
         )
 
 
-INVOICES = exports.ExportKind(
+INVOICES = exports.queryset_report(
     key="invoices",
     title=lambda: _("Faktury"),
-    filename=lambda params: _("Faktury") + f"_{business_today():%Y-%m-%d}",
+    filename=dated_filename(gettext_lazy("Faktury")),
     columns=_columns,
-    count=lambda user, params: filtered_invoices(user, params).count(),
+    queryset=filtered_invoices,
     rows=_rows,
     allowed=lambda user: has_perm(user, Perm.FINANCES),
 )

@@ -64,6 +64,34 @@ def invoice_next_number(*, issue_date: dt.date, prefix: str = "FV") -> str:
     return f"{series}/{sequence.last_value:06d}"
 
 
+def invoice_lines_build(*, invoice: Invoice, specs: Iterable[LineSpec]) -> list[InvoiceLine]:
+    """The invoice's lines from `specs`, unsaved; their amounts are added to the invoice's net,
+    VAT and gross (the invoice may be unsaved too: the lines take its key when it has one)."""
+    lines = []
+    for position, spec in enumerate(specs, start=1):
+        net = to_money(spec.net)
+        vat = spec.vat_amount()
+        quantity = Decimal(spec.quantity)
+        lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                description=spec.description,
+                quantity=quantity,
+                unit=spec.unit,
+                unit_net=to_money(net / quantity) if quantity else net,
+                net=net,
+                vat_rate=spec.vat_rate,
+                vat=vat,
+                gross=net + vat,
+            )
+        )
+        invoice.net += net
+        invoice.vat += vat
+    invoice.gross = invoice.net + invoice.vat
+    return lines
+
+
 def _build_invoice(
     *,
     company: Company,
@@ -100,35 +128,13 @@ def _build_invoice(
         buyer_nip=company.nip,
         buyer_address=company.address,
     )
-    line_objects = []
-    for position, spec in enumerate(lines, start=1):
-        net = to_money(spec.net)
-        vat = spec.vat_amount()
-        quantity = Decimal(spec.quantity)
-        line_objects.append(
-            InvoiceLine(
-                position=position,
-                description=spec.description,
-                quantity=quantity,
-                unit=spec.unit,
-                unit_net=to_money(net / quantity) if quantity else net,
-                net=net,
-                vat_rate=spec.vat_rate,
-                vat=vat,
-                gross=net + vat,
-            )
-        )
-        invoice.net += net
-        invoice.vat += vat
-    invoice.gross = invoice.net + invoice.vat
+    line_objects = invoice_lines_build(invoice=invoice, specs=lines)
     if not is_correction:
         if invoice.gross < 0 or invoice.net < 0 or invoice.vat < 0:
             raise InvoicingError(_("Kwoty faktury nie mogą być ujemne; użyj korekty."))
         invoice.amount_payable = invoice.gross
     invoice.save()
-    for line in line_objects:
-        line.invoice = invoice
-    InvoiceLine.objects.bulk_create(line_objects)
+    InvoiceLine.objects.bulk_create(line_objects)  # they take the invoice's new key
     return invoice
 
 

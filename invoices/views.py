@@ -6,13 +6,14 @@ company and visible contracts (another company's invoice: 404).
 
 from __future__ import annotations
 
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import Perm, client_required, has_perm
 from contracts.selectors import get_contract_for_user, visible_contract_numbers
-from contracts.views import TAB_TARGETS, contract_page_context
+from contracts.views import contract_page_context, render_tab
 from ebok.dates import today as business_today
 from ebok.lists import paginate, render_list
 
@@ -21,19 +22,23 @@ from .forms import InvoiceFilterForm, PaymentFilterForm
 from .pdf import vat_summary
 
 
+def _invoice_page(request: HttpRequest, form: InvoiceFilterForm, filters, today) -> Page:
+    """The page of `invoice_list` the form asks for, rows with their corrections."""
+    invoices = selectors.invoice_list(user=request.user, filters=filters, today=today)
+    count = selectors.invoice_count(user=request.user, filters=filters, today=today)
+    page = paginate(selectors.for_list_rows(invoices), form.page_number, count=count)
+    page.object_list = selectors.with_corrections(page.object_list)
+    return page
+
+
 @require_GET
 @client_required(Perm.FINANCES)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
     today = business_today()
-    filters = form.filters()
-    invoices = selectors.invoice_list(user=request.user, filters=filters, today=today)
-    count = selectors.invoice_count(user=request.user, filters=filters, today=today)
-    page = paginate(selectors.for_list_rows(invoices), form.page_number, count=count)
-    page.object_list = selectors.with_corrections(page.object_list)
     context = {
         "form": form,
-        "page_obj": page,
+        "page_obj": _invoice_page(request, form, form.filters(), today),
         "today": today,
         "contract_numbers": visible_contract_numbers(user=request.user),
         "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
@@ -62,18 +67,12 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
     today = business_today()
     filters = form.filters(contract_id=contract.pk)
-    invoices = selectors.invoice_list(user=request.user, filters=filters, today=today)
-    count = selectors.invoice_count(user=request.user, filters=filters, today=today)
-    page = paginate(selectors.for_list_rows(invoices), form.page_number, count=count)
-    page.object_list = selectors.with_corrections(page.object_list)
     context = contract_page_context(request, contract, "invoices") | {
         "form": form,
-        "page_obj": page,
+        "page_obj": _invoice_page(request, form, filters, today),
         "today": today,
     }
-    return render_list(
-        request, "invoices/contract_invoices.html", context, partial="results", targets=TAB_TARGETS
-    )
+    return render_tab(request, "invoices/contract_invoices.html", context)
 
 
 @require_GET

@@ -89,6 +89,21 @@ class ContractFactory(DjangoModelFactory):
     reference_rate_value = Decimal("5.8500")
     margin = Decimal("2.5000")
 
+    class Params:
+        # The 3-installment lease worked out by hand in tests/contracts/test_schedule.py:
+        # K0 = 9 000.00, RV = 3 000.00, 12 % (9.5 % + 2.5 % margin), due 29.02, 31.03, 30.04.2024.
+        hand_worked = factory.Trait(
+            signed_on=dt.date(2024, 1, 20),
+            start_date=dt.date(2024, 1, 31),
+            end_date=dt.date(2024, 4, 30),
+            net_value=Decimal("10000.00"),
+            initial_payment=Decimal("1000.00"),
+            buyout_value=Decimal("3000.00"),
+            installment_count=3,
+            reference_rate_value=Decimal("9.5000"),
+            margin=Decimal("2.5000"),
+        )
+
 
 class LeasedAssetFactory(DjangoModelFactory):
     class Meta:

@@ -42,19 +42,21 @@ def _label(text: str) -> str:
 def installment_badges() -> tuple[dict[str, str], str]:
     """The payment-status badge of each status, and the "overdue" badge (to append)."""
     planned_title = escape(_("Faktura nie została jeszcze wystawiona"))
+    labels = {status: escape(label) for status, label in InstallmentStatus.labels().items()}
     badges = {
         InstallmentStatus.PAID: (
-            f'<span class="badge ebok-badge-paid">{escape(_("zapłacona"))}</span>'
+            f'<span class="badge ebok-badge-paid">{labels[InstallmentStatus.PAID]}</span>'
         ),
         InstallmentStatus.PARTIALLY_PAID: (
-            f'<span class="badge ebok-badge-partial">{escape(_("częściowo zapłacona"))}</span>'
+            f'<span class="badge ebok-badge-partial">'
+            f"{labels[InstallmentStatus.PARTIALLY_PAID]}</span>"
         ),
         InstallmentStatus.UNPAID: (
-            f'<span class="badge ebok-badge-unpaid">{escape(_("niezapłacona"))}</span>'
+            f'<span class="badge ebok-badge-unpaid">{labels[InstallmentStatus.UNPAID]}</span>'
         ),
         InstallmentStatus.PLANNED: (
             f'<span class="badge ebok-badge-muted" title="{planned_title}">'
-            f"{escape(_('zaplanowana'))}</span>"
+            f"{labels[InstallmentStatus.PLANNED]}</span>"
         ),
     }
     overdue = f' <span class="badge ebok-badge-overdue">{escape(_("po terminie"))}</span>'

@@ -1,8 +1,9 @@
-"""Template tags for the portal's lists: sortable column headers, filter fields."""
+"""Template tags for the portal's lists: sortable column headers, the filter form, its fields."""
 
 from __future__ import annotations
 
 from django import template
+from django.template.base import token_kwargs
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -58,3 +59,42 @@ def filter_field(field) -> SafeString:
         f'<label class="form-label" for="{conditional_escape(field.id_for_label)}">'
         f"{conditional_escape(field.label)}</label>\n{field}\n{errors}\n"
     )
+
+
+@register.tag
+def filter_form(parser, token):
+    """A list's filter form with its fields (templates/ebok/_filter_form.html): the "Filtry"
+    toggle for phones, the form that answers through HTMX, the filter / reset buttons.
+
+        {% filter_form "payment-filter" results="payment-list" %}...fields...{% endfilter_form %}
+
+    `results`: the id of the list the answer replaces. `search=False`: no text field to react
+    to while typing. On a tab of the contract page, `tab_url=<the tab's url>` instead: the
+    answer replaces the tab's results (#tab-results) and the tab sets how it is swapped.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("filter_form needs the form's id")
+    form_id = parser.compile_filter(bits[1])
+    options = token_kwargs(bits[2:], parser)
+    if len(options) != len(bits) - 2:
+        raise template.TemplateSyntaxError("filter_form takes name=value options only")
+    nodelist = parser.parse(("endfilter_form",))
+    parser.delete_first_token()
+    return FilterFormNode(form_id, options, nodelist)
+
+
+class FilterFormNode(template.Node):
+    def __init__(self, form_id, options, nodelist) -> None:
+        self.form_id = form_id
+        self.options = options
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        values = {"search": True, "tab_url": "", "results": ""}
+        values.update({key: value.resolve(context) for key, value in self.options.items()})
+        values["form_id"] = self.form_id.resolve(context)
+        values["fields"] = mark_safe(self.nodelist.render(context))  # rendered, so escaped
+        form_template = context.template.engine.get_template("ebok/_filter_form.html")
+        with context.push(**values):
+            return form_template.render(context)

@@ -34,22 +34,9 @@ def invoice(contract, number):
 
 
 def hand_contract(**overrides):
-    """The 3-installment operating lease worked out by hand in test_schedule.py:
-    K0 = 9 000.00, RV = 3 000.00, 12 % (9.5 % + 2.5 % margin), due 29.02, 31.03, 30.04.2024."""
-    values = {
-        "kind": Contract.Kind.OPERATING,
-        "signed_on": dt.date(2024, 1, 20),
-        "start_date": dt.date(2024, 1, 31),
-        "end_date": dt.date(2024, 4, 30),
-        "net_value": D("10000.00"),
-        "initial_payment": D("1000.00"),
-        "buyout_value": D("3000.00"),
-        "installment_count": 3,
-        "reference_rate_value": D("9.5000"),
-        "margin": D("2.5000"),
-    }
-    values.update(overrides)
-    contract = ContractFactory(**values)
+    """The 3-installment operating lease worked out by hand in test_schedule.py, scheduled."""
+    kind = overrides.pop("kind", Contract.Kind.OPERATING)
+    contract = ContractFactory(hand_worked=True, kind=kind, **overrides)
     schedule_generate(contract=contract)
     return contract
 

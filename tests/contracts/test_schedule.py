@@ -57,20 +57,7 @@ HAND_FINANCIAL = [(c, i, n, D("0.00"), n, k) for c, i, n, _vat, _gross, k in HAN
 
 
 def hand_contract(kind: str, **overrides) -> Contract:
-    values = {
-        "kind": kind,
-        "signed_on": dt.date(2024, 1, 20),
-        "start_date": dt.date(2024, 1, 31),
-        "end_date": dt.date(2024, 4, 30),
-        "net_value": D("10000.00"),
-        "initial_payment": D("1000.00"),
-        "buyout_value": D("3000.00"),
-        "installment_count": 3,
-        "reference_rate_value": D("9.5000"),
-        "margin": D("2.5000"),
-    }
-    values.update(overrides)
-    return ContractFactory(**values)
+    return ContractFactory(hand_worked=True, kind=kind, **overrides)
 
 
 @pytest.mark.django_db

@@ -382,21 +382,8 @@ def test_correction_of_a_correction_and_without_reason_are_refused(company):
 
 
 def small_contract(kind, company, **overrides):
-    values = {
-        "company": company,
-        "kind": kind,
-        "signed_on": dt.date(2024, 1, 20),
-        "start_date": dt.date(2024, 1, 31),
-        "end_date": dt.date(2024, 4, 30),
-        "net_value": D("10000.00"),
-        "initial_payment": D("1000.00"),
-        "buyout_value": D("3000.00"),
-        "installment_count": 3,
-        "reference_rate_value": D("9.5000"),
-        "margin": D("2.5000"),
-    }
-    values.update(overrides)
-    contract = ContractFactory(**values)
+    """The 3-installment lease worked out by hand in tests/contracts/test_schedule.py."""
+    contract = ContractFactory(hand_worked=True, kind=kind, company=company, **overrides)
     schedule_generate(contract=contract)
     return contract
 
