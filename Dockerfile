@@ -7,6 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir -e . || true
+# .dockerignore keeps secrets (.env), local databases, var/, .venv, caches and tests out.
 COPY . .
 RUN pip install --no-cache-dir -e . \
     && DEBUG=false SECRET_KEY=collectstatic-only-$(date +%s)-not-secret-000000000000000000 \

@@ -7,16 +7,24 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=ebok.settings_test
 
 .PHONY: run test install system-deps lint migrations-check pytest bench messages clean
 
-$(VENV)/.installed: pyproject.toml
+# Two install stamps: `make run` needs only what the portal needs to run; `make test` (and the
+# helpers) add the test and lint tools (the `dev` extra), which include the former.
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $@
+	touch $@ $(VENV)/.installed-run
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-dev
 
 # Run the portal on the embedded default: SQLite, tasks in-process, SMS/e-mail to console + DB.
-run: install
+run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from ebok import navigation
 
-        from . import checks, exports, signals  # noqa: F401
+        # email_change registers its audit action labels.
+        from . import checks, email_change, exports, signals  # noqa: F401
         from .permissions import Perm, has_perm
 
         navigation.register(

@@ -19,6 +19,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from ebok.forms import without_control_characters
+
 from .models import AuditEntry, Company, User
 
 
@@ -165,9 +167,27 @@ def audit_log(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         ip=client_ip(request),
-        user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:300],
-        details=details or {},
+        user_agent=_bounded(
+            request.headers.get("User-Agent", "") if request is not None else "", 300
+        ),
+        details=_bounded(details or {}, DETAIL_MAX_LENGTH),
     )
+
+
+# A string in an entry's details is cut to this length (an entry is a record, not storage).
+DETAIL_MAX_LENGTH = 500
+
+
+def _bounded(value: Any, limit: int) -> Any:
+    """`value` with every string freed of control characters (NUL cannot even be stored in
+    PostgreSQL text) and cut to `limit`; dicts and lists are walked."""
+    if isinstance(value, str):
+        return without_control_characters(value[: limit * 2])[:limit]
+    if isinstance(value, dict):
+        return {_bounded(str(k), limit): _bounded(v, limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_bounded(item, limit) for item in value]
+    return value
 
 
 def actor_label(entry: AuditEntry) -> str:

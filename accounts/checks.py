@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from .masked import parse_retired_peppers
+
 
 @register(deploy=True)
 def signin_settings(app_configs, **kwargs) -> list:
@@ -22,6 +24,7 @@ def signin_settings(app_configs, **kwargs) -> list:
         problems.append(
             Error("MASKED_PASSWORD_PEPPER must differ from SECRET_KEY.", id="accounts.E002")
         )
+    problems += _pepper_keyring_problems(pepper)
     if not 2 <= settings.MASKED_PASSWORD_POSITIONS <= settings.PASSWORD_MIN_LENGTH // 2:
         problems.append(
             Warning(
@@ -49,4 +52,51 @@ def signin_settings(app_configs, **kwargs) -> list:
                 id="accounts.W002",
             )
         )
+    return problems
+
+
+def _pepper_keyring_problems(current: str) -> list:
+    """The retired peppers (README "Rotating the pepper"): well formed, one per version, none
+    the current version, each as strong as a current pepper must be."""
+    problems = []
+    version = settings.MASKED_PASSWORD_PEPPER_VERSION
+    if version < 1:
+        problems.append(
+            Error("MASKED_PASSWORD_PEPPER_VERSION must be a positive integer.", id="accounts.E004")
+        )
+    retired, malformed = parse_retired_peppers(settings.MASKED_PASSWORD_RETIRED_PEPPERS)
+    for problem in malformed:
+        problems.append(
+            Error(
+                f"MASKED_PASSWORD_RETIRED_PEPPERS: {problem}.",
+                hint="List retired peppers as version:value pairs separated by commas.",
+                id="accounts.E005",
+            )
+        )
+    if version in retired:
+        problems.append(
+            Error(
+                f"MASKED_PASSWORD_RETIRED_PEPPERS lists version {version}, the current "
+                "MASKED_PASSWORD_PEPPER_VERSION: a version names one pepper.",
+                id="accounts.E005",
+            )
+        )
+    for retired_version, value in sorted(retired.items()):
+        text = value.decode()
+        if len(text) < 32 or text.startswith("dev-only") or text == settings.SECRET_KEY:
+            problems.append(
+                Error(
+                    f"The retired pepper of version {retired_version} must be a random secret of "
+                    "at least 32 characters, not the SECRET_KEY.",
+                    id="accounts.E006",
+                )
+            )
+        elif text == current:
+            problems.append(
+                Error(
+                    f"The retired pepper of version {retired_version} equals "
+                    "MASKED_PASSWORD_PEPPER: a rotation needs a new pepper.",
+                    id="accounts.E006",
+                )
+            )
     return problems

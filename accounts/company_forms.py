@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from ebok.forms import ListFilterForm, choice_field, date_field, search_field
+from ebok.forms import ListFilterForm, choice_field, date_field, id_field, parse_id, search_field
 
 from . import selectors
 from .audit import action_choices
@@ -33,6 +33,18 @@ PERMISSION_LABELS = {
 
 
 class ContractChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # Each posted value is read as an id first: a number no database key can hold ("²",
+        # 9223372036854775808) is refused with the form's message, never sent to a query.
+        for pk in value if isinstance(value, list | tuple) else []:
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, contract) -> str:
         assets = list(contract.assets.all())
         if not assets:
@@ -225,9 +237,8 @@ class AuditFilterForm(ListFilterForm):
 
     DATE_RANGES = (("date_from", "date_to"),)
 
-    user = forms.IntegerField(
-        label=_("Użytkownik"),
-        required=False,
+    user = id_field(
+        _("Użytkownik"),
         widget=forms.Select,
         error_messages={"invalid": _("Nieznany użytkownik.")},
     )

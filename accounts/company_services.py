@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .audit import Action, audit_log
+from .email_change import email_change_request
 from .models import Company, LockReason, User
 from .permissions import Perm, has_perm
 from .selectors import active_admins, company_contracts
@@ -257,6 +258,9 @@ def company_user_update(
     data_changes = {
         f: [old_data[f], new_data[f]] for f in DATA_FIELDS if old_data[f] != new_data[f]
     }
+    # A new e-mail address must prove it receives mail before it replaces the user's (password
+    # reset links go there): a link goes to it, and the user's old address is told.
+    email_requested = data_changes.pop("email", None) is not None
     for field in data_changes:
         setattr(user, field, new_data[field])
     _apply_permissions(user, after)
@@ -265,6 +269,9 @@ def company_user_update(
         user.allowed_contracts.set(after.contract_ids)
 
     changed = list(data_changes)
+    if email_requested:
+        email_change_request(user=user, new_email=new_data["email"], by=actor, request=request)
+        changed.append("email_pending")
     if data_changes:
         audit_log(
             request=request,
@@ -292,11 +299,7 @@ def company_user_update(
             "eBOK: administrator Twojej firmy zmienil numer telefonu do Twojego konta. "
             "Jesli to pomylka, skontaktuj sie z nim."
         ),
-        email=_(
-            "Dzień dobry,\n\nadministrator Twojej firmy zmienił adres e-mail Twojego konta "
-            "w eBOK (login %(login)s) na inny. Jeśli to pomyłka, skontaktuj się z nim.\n"
-        )
-        % {"login": user.login},
+        email="",  # an e-mail change is told by email_change_request
     )
     return changed
 

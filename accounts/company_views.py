@@ -123,6 +123,14 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
                 stepup = None
             else:
+                if "email_pending" in changed:
+                    messages.info(
+                        request,
+                        _(
+                            "Na nowy adres e-mail wysłaliśmy link potwierdzający. Adres zmieni "
+                            "się, gdy użytkownik otworzy ten link."
+                        ),
+                    )
                 if changed:
                     messages.success(request, _("Zapisano zmiany."))
                 else:
@@ -221,7 +229,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @client_required(Perm.ADMIN)
 def audit_xlsx(request: HttpRequest) -> HttpResponse:
-    params = export_params(request.GET)
-    # Reading the whole log out of the portal is itself worth a line in the log.
-    audit_log(request=request, action=Action.AUDIT_EXPORTED, details={"filters": params})
+    params = export_params(AuditFilterForm(request.GET, company=request.user.company))
+    # Reading the whole log out of the portal is itself worth a line in the log: with the
+    # filters as applied (cleaned and bounded), never the raw query string.
+    applied = {name: values for name, values in params.items() if any(values)}
+    audit_log(request=request, action=Action.AUDIT_EXPORTED, details={"filters": applied})
     return export_response(request, kind=exports.COMPANY_AUDIT, params=params)

@@ -187,6 +187,9 @@ class MaskedPassword(models.Model):
     shares = models.JSONField()  # hex strings; index i holds position i + 1
     secret_hash = models.CharField(max_length=128)
     kdf = models.JSONField()  # {"alg": "scrypt", "n": ..., "r": ..., "p": ...}
+    # The version of the pepper that masks the shares (MASKED_PASSWORD_PEPPER_VERSION when set;
+    # records older than versioning were all masked under version 1).
+    pepper_version = models.PositiveSmallIntegerField(default=1)
     # A one-time password from an invitation: valid until `expires_at`, then must be replaced.
     is_temporary = models.BooleanField(default=False)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -451,3 +454,57 @@ class Consent(AppendOnlyModel):
     def __str__(self) -> str:
         state = _("udzielona") if self.granted else _("wycofana")
         return f"{self.get_kind_display()}: {state} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class EmailChange(models.Model):
+    """A new e-mail address waiting for the link sent to it to be followed.
+
+    The user's `email` stays the old one until then. Only a hash of the link's token is kept;
+    every (re)send is a row of its own (the older link then no longer works), and a user has at
+    most one pending change. A row leaves "pending" once: confirmed, cancelled or replaced.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("oczekuje na potwierdzenie")
+        CONFIRMED = "confirmed", _("potwierdzona")
+        CANCELLED = "cancelled", _("anulowana")
+        REPLACED = "replaced", _("zastąpiona nowszym linkiem")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("użytkownik"), on_delete=models.CASCADE, related_name="email_changes"
+    )
+    old_email = models.EmailField(_("dotychczasowy e-mail"), blank=True)
+    new_email = models.EmailField(_("nowy e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("zlecił(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("wysłano link"), default=timezone.now)
+    expires_at = models.DateTimeField(_("link ważny do"))
+    closed_at = models.DateTimeField(_("zamknięto"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("zmiana adresu e-mail")
+        verbose_name_plural = _("zmiany adresu e-mail")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="email_change_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.new_email} ({self.get_status_display()})"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())

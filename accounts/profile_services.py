@@ -2,7 +2,8 @@
 
 A contact change is confirmed with a code sent to the user's CURRENT number (accounts.stepup);
 a new phone number is then verified with a second code sent to that new number, so nobody
-moves the account's SMS codes to a phone they do not hold, and no typo locks the user out.
+moves the account's SMS codes to a phone they do not hold, and no typo locks the user out. A new
+e-mail address is verified the same way, by a link sent to it (accounts.email_change).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_log, client_ip
 from .codes import Check, CodeIssue, code_send, code_verify
+from .email_change import email_change_request
 from .models import Company, Consent, User
 from .permissions import Perm, has_perm
 from .selectors import consent_state
@@ -67,38 +69,35 @@ def new_phone_verify(*, user: User, payload: dict, code: str, request: HttpReque
 def contact_change(
     *, user: User, email: str, phone: str, request: HttpRequest | None = None
 ) -> list[str]:
-    """Store the confirmed e-mail / phone; the old address and number are told."""
+    """Apply the confirmed contact change: the verified phone number at once (the old number is
+    told); a new e-mail address only once the link sent to it is followed (the old address is
+    told now). Returns the fields that changed or are now waiting: "phone", "email"."""
     user = User.objects.select_for_update().get(pk=user.pk)
     old = {"email": user.email, "phone": str(user.phone or "")}
     new = {"email": email, "phone": str(phone)}
     changes = {field: [old[field], new[field]] for field in old if old[field] != new[field]}
-    if not changes:
-        return []
-    for field in changes:
-        setattr(user, field, new[field])
-    user.save(update_fields=list(changes))
-    audit_log(
-        request=request,
-        user=user,
-        action=Action.CONTACT_CHANGED,
-        obj=user,
-        details={"changed": changes},
-    )
-    user_contact_change_notify(
-        user=user,
-        old=old,
-        changes=changes,
-        sms=_(
-            "eBOK: numer telefonu do Twojego konta zostal zmieniony. Jesli to nie Ty, "
-            "skontaktuj sie z administratorem firmy lub z nami."
-        ),
-        email=_(
-            "Dzień dobry,\n\nadres e-mail Twojego konta w eBOK (login %(login)s) został "
-            "zmieniony. Jeśli to nie Ty, skontaktuj się z administratorem swojej firmy lub "
-            "z nami.\n"
+    if "phone" in changes:
+        user.phone = new["phone"]
+        user.save(update_fields=["phone"])
+        audit_log(
+            request=request,
+            user=user,
+            action=Action.CONTACT_CHANGED,
+            obj=user,
+            details={"changed": {"phone": changes["phone"]}},
         )
-        % {"login": user.login},
-    )
+        user_contact_change_notify(
+            user=user,
+            old=old,
+            changes={"phone": changes["phone"]},
+            sms=_(
+                "eBOK: numer telefonu do Twojego konta zostal zmieniony. Jesli to nie Ty, "
+                "skontaktuj sie z administratorem firmy lub z nami."
+            ),
+            email="",
+        )
+    if "email" in changes:
+        email_change_request(user=user, new_email=new["email"], by=user, request=request)
     return list(changes)
 
 

@@ -1,4 +1,8 @@
-"""The user's profile: own and company data, contact changes, consents with their history."""
+"""The user's profile: own and company data, contact changes, consents with their history.
+
+Also the link that confirms a new e-mail address (accounts.email_change): public, as it may be
+opened on another device than the one signed in.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from stdnum.pl import nip as nip_number
@@ -17,7 +22,7 @@ from stdnum.pl import regon as regon_number
 
 from ebok.http import htmx_redirect
 
-from . import profile_services, selectors
+from . import email_change, profile_services, selectors
 from .codes import Check
 from .models import Consent
 from .permissions import Perm, client_required, has_perm
@@ -28,6 +33,7 @@ CONTACT_SESSION = "ebok_contact_change"
 NEW_PHONE_CODE = "new_phone_code"
 NEW_PHONE_RESEND = "new_phone_resend"
 CANCEL = "stepup_cancel"
+EMAIL_CHANGE_SESSION = "ebok_email_change"
 
 
 def _consent_rows(user) -> list[dict]:
@@ -77,6 +83,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "consents": _consent_rows(user),
         "terms": selectors.consent_state(company=company, user=user, kind=Consent.Kind.TERMS),
         "history": selectors.consent_history(company=company, user=user),
+        "email_change": email_change.email_change_pending(user=user),
     }
     return render(request, "accounts/profile/profile.html", context)
 
@@ -169,6 +176,122 @@ def profile_contact(request: HttpRequest) -> HttpResponse:
 
 def _contact_saved(request: HttpRequest, form: ContactForm) -> HttpResponse:
     request.session.pop(CONTACT_SESSION, None)
-    profile_services.contact_change(user=request.user, **form.cleaned_data, request=request)
-    messages.success(request, _("Zapisano nowe dane kontaktowe."))
+    changed = profile_services.contact_change(
+        user=request.user, **form.cleaned_data, request=request
+    )
+    if "phone" in changed:
+        messages.success(request, _("Zapisano nowy numer telefonu."))
+    if "email" in changed:
+        messages.info(
+            request,
+            _(
+                "Wysłaliśmy link potwierdzający na adres %(email)s. Nowy adres zacznie "
+                "obowiązywać, gdy otworzysz ten link; do tego czasu używamy dotychczasowego."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
     return htmx_redirect(request, reverse("accounts:profile"))
+
+
+# --- Confirming a new e-mail address ------------------------------------------------------------
+
+_RESEND_MESSAGES = {
+    email_change.Resend.TOO_SOON: gettext_lazy(
+        "Link wysłaliśmy przed chwilą. Spróbuj ponownie za minutę."
+    ),
+    email_change.Resend.DAILY_LIMIT: gettext_lazy(
+        "Wysłano już dziś najwięcej linków, ile można. Spróbuj ponownie jutro."
+    ),
+    email_change.Resend.NOTHING_PENDING: gettext_lazy(
+        "Żadna zmiana adresu e-mail nie czeka na potwierdzenie."
+    ),
+}
+
+
+@require_POST
+@client_required()
+def profile_email_resend(request: HttpRequest) -> HttpResponse:
+    result = email_change.email_change_resend(user=request.user, request=request)
+    if result is email_change.Resend.SENT:
+        pending = email_change.email_change_pending(user=request.user)
+        messages.success(
+            request,
+            _("Wysłaliśmy nowy link na adres %(email)s. Poprzedni link już nie działa.")
+            % {"email": pending.new_email},
+        )
+    else:
+        messages.error(request, str(_RESEND_MESSAGES[result]))
+    return htmx_redirect(request, reverse("accounts:profile"))
+
+
+@require_POST
+@client_required()
+def profile_email_cancel(request: HttpRequest) -> HttpResponse:
+    if email_change.email_change_cancel(user=request.user, request=request):
+        messages.success(
+            request, _("Anulowano zmianę adresu e-mail. Obowiązuje dotychczasowy adres.")
+        )
+    else:
+        messages.info(request, str(_RESEND_MESSAGES[email_change.Resend.NOTHING_PENDING]))
+    return htmx_redirect(request, reverse("accounts:profile"))
+
+
+_LINK_PROBLEMS = {
+    email_change.LinkState.UNKNOWN: gettext_lazy(
+        "Ten link jest nieprawidłowy – może został skopiowany tylko w części. Otwórz go "
+        "bezpośrednio z wiadomości albo zmień adres ponownie w profilu."
+    ),
+    email_change.LinkState.EXPIRED: gettext_lazy(
+        "Ten link wygasł. Zaloguj się i w profilu wyślij link ponownie – adres e-mail się nie "
+        "zmienił."
+    ),
+    email_change.LinkState.USED: gettext_lazy(
+        "Ten link został już użyty: nowy adres e-mail jest potwierdzony. Link działa tylko raz."
+    ),
+    email_change.LinkState.REPLACED: gettext_lazy(
+        "Ten link już nie działa, bo wysłaliśmy nowszy. Użyj linku z ostatniej wiadomości."
+    ),
+    email_change.LinkState.CANCELLED: gettext_lazy(
+        "Ta zmiana adresu e-mail została anulowana. Obowiązuje dotychczasowy adres."
+    ),
+    email_change.LinkState.INACTIVE: gettext_lazy(
+        "Tego linku nie można teraz użyć, bo dostęp do konta jest zablokowany. Skontaktuj się "
+        "z administratorem swojej firmy."
+    ),
+}
+
+
+def _link_refused(request: HttpRequest, state: email_change.LinkState) -> HttpResponse:
+    request.session.pop(EMAIL_CHANGE_SESSION, None)
+    context = {"stage": "refused", "problem": _LINK_PROBLEMS[state]}
+    return render(request, "accounts/profile/email_confirm.html", context, status=400)
+
+
+@never_cache
+@require_GET
+def email_change_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: check it, keep the token in the session and move it out of the URL
+    (no history, no Referer). Nothing changes on a GET: mail scanners open links too."""
+    state, change = email_change.email_change_check(token=token)
+    if state is not email_change.LinkState.VALID:
+        email_change.email_change_refused(state=state, change=change, request=request)
+        return _link_refused(request, state)
+    request.session[EMAIL_CHANGE_SESSION] = token
+    return redirect("accounts:email_change_confirm")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(EMAIL_CHANGE_SESSION, "")
+    if request.method == "POST":
+        state = email_change.email_change_confirm(token=token, request=request)
+        if state is not email_change.LinkState.VALID:
+            return _link_refused(request, state)
+        request.session.pop(EMAIL_CHANGE_SESSION, None)
+        return render(request, "accounts/profile/email_confirm.html", {"stage": "done"})
+    state, change = email_change.email_change_check(token=token)
+    if state is not email_change.LinkState.VALID:
+        return _link_refused(request, state)
+    context = {"stage": "confirm", "change": change}
+    return render(request, "accounts/profile/email_confirm.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 
 from django.conf import settings
@@ -23,8 +24,24 @@ from .password_policy import validate_client_password
 # One-time passwords avoid look-alike characters (0/O, 1/l/I): they are read off a phone.
 ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
+logger = logging.getLogger(__name__)
+
+
+def pepper_keyring() -> masked.Keyring:
+    """The current pepper and the retired ones still configured. Malformed retired entries are
+    left out and logged (`check --deploy` names them): records under them fail sign-in cleanly."""
+    retired, problems = masked.parse_retired_peppers(settings.MASKED_PASSWORD_RETIRED_PEPPERS)
+    for problem in problems:
+        logger.error("MASKED_PASSWORD_RETIRED_PEPPERS: %s", problem)
+    current = settings.MASKED_PASSWORD_PEPPER_VERSION
+    return masked.Keyring(
+        current_version=current,
+        peppers={**retired, current: settings.MASKED_PASSWORD_PEPPER.encode()},
+    )
+
 
 def pepper() -> bytes:
+    """The current pepper: every new record is masked with it."""
     return settings.MASKED_PASSWORD_PEPPER.encode()
 
 
@@ -72,6 +89,7 @@ def masked_password_set(
             "shares": [s.hex() for s in secret.shares],
             "secret_hash": secret.secret_hash.hex(),
             "kdf": secret.kdf.as_dict(),
+            "pepper_version": settings.MASKED_PASSWORD_PEPPER_VERSION,
             "is_temporary": temporary,
             "expires_at": expires_at,
             "challenge": None,

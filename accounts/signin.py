@@ -8,6 +8,7 @@ password check either way.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,9 +22,17 @@ from .audit import Action, audit_log
 from .codes import Check, CodeIssue, code_send, code_verify
 from .models import MaskedPassword, User
 from .selectors import client_user_by_identifiers, masked_password_for
-from .services import current_kdf, masked_record, pepper, user_register_failure, user_signin_reset
+from .services import (
+    current_kdf,
+    masked_record,
+    pepper_keyring,
+    user_register_failure,
+    user_signin_reset,
+)
 
 SIGNIN_PURPOSE = "signin"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,26 @@ def signin_check_password(
     asked = record.challenge if _valid_challenge(record.challenge, record) else []
     if sorted(answers) != sorted(asked):
         answers = {}  # answers for other positions than asked never verify
-    ok = masked.verify_characters(masked_record(record), answers, pepper=pepper())
+    keyring = pepper_keyring()
+    record_pepper = keyring.get(record.pepper_version)
+    if record_pepper is None:
+        # Masked under a pepper this server no longer holds (retired too early, or a broken
+        # MASKED_PASSWORD_RETIRED_PEPPERS): nothing can be checked. The user gets the generic
+        # answer after the usual slow hash; no fault of theirs, so no failure is counted.
+        masked.dummy_verify(current_kdf())
+        logger.error(
+            "Masked password of user %s is under pepper version %s, which is not configured.",
+            user.pk,
+            record.pepper_version,
+        )
+        audit_log(
+            request=request,
+            user=user,
+            action=Action.SIGNIN_PASSWORD_FAILED,
+            details={"pepper_version_unavailable": record.pepper_version},
+        )
+        return None
+    ok = masked.verify_characters(masked_record(record), answers, pepper=record_pepper)
     expired = record.is_temporary and record.expires_at and record.expires_at < timezone.now()
     if user.is_locked:
         audit_log(
@@ -113,20 +141,41 @@ def signin_check_password(
             details={"one_time_password_expired": True},
         )
         return None
-    _rehash_if_needed(record, answers)
+    _upgrade_if_needed(record, answers, keyring)
     audit_log(request=request, user=user, action=Action.SIGNIN_PASSWORD_OK)
     return user
 
 
-def _rehash_if_needed(record: MaskedPassword, answers: dict[int, str]) -> None:
-    """Raise the slow hash's cost for an old record: the check just recovered its secret."""
+def _upgrade_if_needed(
+    record: MaskedPassword, answers: dict[int, str], keyring: masked.Keyring
+) -> None:
+    """Bring an old record up to date while the check's characters are at hand: re-mask it
+    under the current pepper, and raise the slow hash's cost."""
     kdf = current_kdf()
-    if masked.Kdf.from_dict(record.kdf) == kdf:
-        return
-    secret = masked.recover_secret(masked_record(record), answers, pepper=pepper())
-    record.secret_hash = masked.slow_hash(secret, bytes.fromhex(record.salt), kdf).hex()
-    record.kdf = kdf.as_dict()
-    record.save(update_fields=["secret_hash", "kdf"])
+    old_pepper = keyring.get(record.pepper_version)
+    fields = []
+    if record.pepper_version != keyring.current_version:
+        try:
+            remasked = masked.remask(
+                masked_record(record), answers, old_pepper=old_pepper, new_pepper=keyring.current
+            )
+        except ValueError:
+            # The sign-in itself was right; the record stays under its version and is tried
+            # again next time. Only an operator can act on this, so it is logged.
+            logger.error("Masked password of user %s could not be re-masked.", record.user_id)
+        else:
+            record.shares = [share.hex() for share in remasked.shares]
+            record.pepper_version = keyring.current_version
+            fields += ["shares", "pepper_version"]
+    if masked.Kdf.from_dict(record.kdf) != kdf:
+        secret = masked.recover_secret(
+            masked_record(record), answers, pepper=keyring.get(record.pepper_version)
+        )
+        record.secret_hash = masked.slow_hash(secret, bytes.fromhex(record.salt), kdf).hex()
+        record.kdf = kdf.as_dict()
+        fields += ["secret_hash", "kdf"]
+    if fields:
+        record.save(update_fields=fields)
 
 
 def signin_send_code(*, request: HttpRequest, user: User) -> CodeIssue:

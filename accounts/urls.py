@@ -50,6 +50,11 @@ urlpatterns = [
     path("profil/", profile_views.profile, name="profile"),
     path("profil/kontakt/", profile_views.profile_contact, name="profile_contact"),
     path("profil/zgody/", profile_views.profile_consent, name="profile_consent"),
+    path("profil/email/ponownie/", profile_views.profile_email_resend, name="profile_email_resend"),
+    path("profil/email/anuluj/", profile_views.profile_email_cancel, name="profile_email_cancel"),
+    # The link sent to a new e-mail address (public: it may be opened on another device).
+    path("email/potwierdz/", profile_views.email_change_confirm, name="email_change_confirm"),
+    path("email/potwierdz/<str:token>/", profile_views.email_change_link, name="email_change_link"),
     # Company administration (company admins only).
     path("firma/uzytkownicy/", company_views.user_list, name="company_users"),
     path("firma/uzytkownicy/nowy/", company_views.user_add, name="company_user_add"),

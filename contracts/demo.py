@@ -183,6 +183,14 @@ PLANS: dict[str, tuple[str, tuple[ContractPlan, ...]]] = {
                 fees=(
                     REGISTRATION,
                     FeePlan(F.ABROAD, 65, D("200.00"), description="Zgoda na wyjazd za granicę"),
+                    # re-invoiced insurance: exempt, its legal basis on the invoice (FeeVatRule)
+                    FeePlan(
+                        F.INSURANCE,
+                        40,
+                        D("1840.00"),
+                        False,
+                        "Ubezpieczenie mienia w transporcie – refaktura składki",
+                    ),
                 ),
                 rate_change=(120, D("4.7200")),
             ),

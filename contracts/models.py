@@ -10,6 +10,8 @@ from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ebok.money import vat_of
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -123,6 +125,28 @@ class Contract(models.Model):
     @property
     def vat_rate(self) -> int:
         return settings.VAT_RATE
+
+    # A financial lease is a supply of goods: its handover invoice charges VAT on the whole
+    # asset value once, and the price (net) is paid by the initial payment, the capital parts
+    # of the installments and the buyout (see invoices.services.invoice_issue_initial_payment).
+
+    @property
+    def asset_vat(self) -> Decimal:
+        return vat_of(self.net_value, self.vat_rate)
+
+    @property
+    def asset_gross(self) -> Decimal:
+        return self.net_value + self.asset_vat
+
+    @property
+    def capital_in_installments(self) -> Decimal:
+        """The part of the price the installments' capital parts pay (the buyout pays the rest)."""
+        return self.financed_capital - self.buyout_value
+
+    @property
+    def handover_payable(self) -> Decimal:
+        """What a financial lease's handover invoice asks to be paid: initial payment + VAT."""
+        return self.initial_payment + self.asset_vat
 
 
 class LeasedAsset(models.Model):

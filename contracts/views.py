@@ -23,9 +23,6 @@ from .forms import (
     ScheduleFilterForm,
 )
 
-# The contract page's tab area answers HTMX requests aimed at it with just the tab.
-TAB_TARGETS = {"contract-tab": "tab"}
-
 
 def contract_page_context(request: HttpRequest, contract, active_tab: str) -> dict:
     """What every tab of the contract page shows around its own content."""
@@ -36,9 +33,19 @@ def contract_page_context(request: HttpRequest, contract, active_tab: str) -> di
     }
 
 
-def render_tab(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A tab of the contract page: the whole page, the tab, or the tab's filtered results."""
-    return render_list(request, template, context, partial="results", targets=TAB_TARGETS)
+def render_tab(request: HttpRequest, tab: str, context: dict) -> HttpResponse:
+    """A tab of the contract page: the whole page (contracts/detail.html with the tab in it),
+    the tab alone (a click on the tab strip, aimed at #contract-tab), or the tab's results (a
+    filter, sort or page change). `tab` is the tab's template; every tab extends the same
+    layout, contracts/_tab.html."""
+    context["tab_template"] = tab
+    return render_list(
+        request,
+        "contracts/detail.html",
+        context,
+        partial=f"{tab}#results",
+        targets={"contract-tab": tab},
+    )
 
 
 @require_GET
@@ -76,7 +83,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "installments": installments,
         "totals": selectors.totals_of(installments),
     }
-    return render_tab(request, "contracts/detail_schedule.html", context)
+    return render_tab(request, "contracts/_schedule_tab.html", context)
 
 
 @require_GET
@@ -91,7 +98,7 @@ def contract_policies(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "page_obj": paginate(policies, form.page_number),
     }
-    return render_tab(request, "contracts/detail_policies.html", context)
+    return render_tab(request, "contracts/_policies_tab.html", context)
 
 
 @require_GET
@@ -106,7 +113,7 @@ def contract_fees(request: HttpRequest, pk: int) -> HttpResponse:
         "page_obj": paginate(fees, form.page_number, count=totals.count),
         "totals": totals,
     }
-    return render_tab(request, "contracts/detail_fees.html", context)
+    return render_tab(request, "contracts/_fees_tab.html", context)
 
 
 @require_GET

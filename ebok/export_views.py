@@ -1,8 +1,10 @@
 """Excel downloads: small reports at once, large ones as an export job with a progress page.
 
-The apps' views call `export_response` for their registered report; the job pages below are
-generic. A job is visible to its owner only (404 for anyone else) and its file is served
-through `export_job_download`, never from a public media URL.
+The apps' views call `export_response` for their registered report (or create a job of their
+own kind, as the ZIP of invoice PDFs does); the job pages below are generic. A job is visible
+to its owner only (404 for anyone else) and its file is served through
+`export_job_download`, never from a public media URL. A failed job offers "try again", which
+starts a fresh job with the same filters.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ebok import exports
 from ebok.http import client_user_required, htmx_redirect
 from ebok.models import ExportJob
-from ebok.services import export_filename, export_job_create
+from ebok.services import export_filename, export_job_create, export_job_retry
 from ebok.xlsx import XLSX_CONTENT_TYPE, write_xlsx_tempfile
 
 
@@ -63,6 +65,17 @@ def export_job(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "ebok/export_job.html", context)
 
 
+@require_POST
+@client_user_required
+def export_job_retry_view(request: HttpRequest, pk) -> HttpResponse:
+    """Try again ("Spróbuj ponownie") after a failure: a fresh job, same file kind and filters."""
+    job, _kind = _own_job(request, pk)
+    if job.status != ExportJob.Status.FAILED:
+        return redirect("exports:job", job.pk)
+    fresh = export_job_retry(job=job)
+    return htmx_redirect(request, reverse("exports:job", args=[fresh.pk]))
+
+
 @require_GET
 @client_user_required
 def export_job_status(request: HttpRequest, pk) -> HttpResponse:
@@ -74,7 +87,7 @@ def export_job_status(request: HttpRequest, pk) -> HttpResponse:
 @require_GET
 @client_user_required
 def export_job_download(request: HttpRequest, pk) -> HttpResponse:
-    job, _kind = _own_job(request, pk)
+    job, kind = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     try:
@@ -82,5 +95,5 @@ def export_job_download(request: HttpRequest, pk) -> HttpResponse:
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(
-        handle, as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE
+        handle, as_attachment=True, filename=job.filename, content_type=kind.content_type
     )

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
 
 from ebok.dates import today as business_today
-from ebok.xlsx import Column
+from ebok.forms import PARAM_MAX_LENGTH, ListFilterForm, without_control_characters
+from ebok.xlsx import XLSX_CONTENT_TYPE, Column
 
 Params = dict[str, Any]
+# (user, params, binary file to write, on_progress(items done)) -> number of items written
+FileWriter = Callable[[Any, Params, IO[bytes], Callable[[int], None]], int]
 
 # Rows a report's `.iterator()` fetches per round trip.
 CHUNK = 2000
@@ -32,6 +35,38 @@ class ExportKind:
     count: Callable[[Any, Params], int]
     rows: Callable[[Any, Params], Iterable[Sequence[Any]]]
     allowed: Callable[[Any], bool]  # may this user run it (permission check at run time too)
+    # A file other than one Excel sheet (a ZIP of PDFs): writes the whole file to a binary
+    # handle, reports the items done to `on_progress` as it goes and returns their number.
+    # None: the sheet of `columns` and `rows`.
+    write: FileWriter | None = None
+    extension: str = "xlsx"
+    content_type: str = XLSX_CONTENT_TYPE
+
+
+def file_export(
+    *,
+    key: str,
+    title: Callable[[], str],
+    filename: Callable[[Params], str],
+    count: Callable[[Any, Params], int],
+    write: FileWriter,
+    allowed: Callable[[Any], bool],
+    extension: str,
+    content_type: str,
+) -> ExportKind:
+    """A job kind that writes its own file (no sheet columns or rows)."""
+    return ExportKind(
+        key=key,
+        title=title,
+        filename=filename,
+        columns=lambda: (),
+        count=count,
+        rows=lambda user, params: (),
+        allowed=allowed,
+        write=write,
+        extension=extension,
+        content_type=content_type,
+    )
 
 
 def queryset_report(
@@ -88,13 +123,36 @@ def registered() -> dict[str, ExportKind]:
 
 # Query parameters that change how a list is shown, not which rows it has.
 _IGNORED_PARAMS = {"page"}
+# Set by the views from the object in the URL (already checked for the user) and read by the
+# reports as trusted ids: never taken from the query string.
+RESERVED_PARAMS = frozenset({"contract_id", "number"})
+# A raw query string kept for a job: at most this many parameters and values per parameter.
+_MAX_KEYS = 30
+_MAX_VALUES = 10
 
 
-def export_params(query: QueryDict, **extra: str | int) -> Params:
-    """The list filters as JSON-safe data (`{"status": ["unpaid"], ...}`), plus fixed values."""
-    params = {key: values for key, values in query.lists() if key not in _IGNORED_PARAMS}
+def export_params(filters: ListFilterForm | QueryDict, **extra: str | int) -> Params:
+    """The list filters as JSON-safe data (`{"status": ["unpaid"], ...}`), plus fixed values.
+
+    `filters` is the list's bound filter form (`ebok.forms.ListFilterForm`): what is kept is
+    what it cleaned, bounded. A bare query string is kept bounded too: no reserved key, no
+    control character, at most `PARAM_MAX_LENGTH` characters a value; the report's own form
+    validates it again when it runs.
+    """
+    if isinstance(filters, QueryDict):
+        params = {
+            _printable(key): [_printable(value) for value in values[:_MAX_VALUES]]
+            for key, values in list(filters.lists())[:_MAX_KEYS]
+            if key not in _IGNORED_PARAMS and key not in RESERVED_PARAMS
+        }
+    else:
+        params = filters.export_params()
     params.update({key: [str(value)] for key, value in extra.items()})
     return params
+
+
+def _printable(value: str) -> str:
+    return without_control_characters(value[: PARAM_MAX_LENGTH * 2])[:PARAM_MAX_LENGTH]
 
 
 def params_querydict(params: Params) -> QueryDict:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class PolishFirstLocaleMiddleware(LocaleMiddleware):
@@ -19,3 +22,26 @@ class PolishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every page and file the portal answers itself.
+
+    Behind sign-in every answer holds a company's data (pages, PDFs, Excel files, ZIPs): no
+    shared proxy may keep it, and the browser must not show it from its cache after sign-out
+    (the back button). The sign-in pages carry a CSRF token and the password positions drawn
+    for a user, so they are not kept either. Static files never get here: WhiteNoise answers
+    them before this middleware (listed after it) and keeps them cacheable. A public page may
+    still say `Cache-Control: public` itself; for a signed-in user it is overridden.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or "public" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

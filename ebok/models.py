@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -21,6 +22,12 @@ class ExportJob(models.Model):
         RUNNING = "running", _("w trakcie")
         DONE = "done", _("gotowy")
         FAILED = "failed", _("błąd")
+
+    class Failure(models.TextChoices):
+        ERROR = "error", _("błąd podczas przygotowania pliku")
+        WORKER_LOST = "worker_lost", _("serwer przestał odpowiadać")
+        TIMEOUT = "timeout", _("przekroczony czas")
+        PERMISSION = "permission", _("brak uprawnień")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -45,8 +52,16 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("zapisane wiersze"), default=0)
     file = models.FileField(_("plik"), upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(_("nazwa pliku"), max_length=120, blank=True)
-    error = models.TextField(_("błąd"), blank=True)
+    failure = models.CharField(
+        _("przyczyna błędu"), max_length=12, choices=Failure.choices, blank=True
+    )
+    error = models.TextField(_("błąd"), blank=True)  # technical detail, for staff
+    attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
+    # When its task was last sent to the broker; a pending job not picked up within a grace
+    # (broker down, message lost) is sent again by the sweep.
+    queued_at = models.DateTimeField(_("wysłano do kolejki"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("ostatni znak życia"), null=True, blank=True)
     finished_at = models.DateTimeField(_("zakończono"), null=True, blank=True)
 
     class Meta:
@@ -56,6 +71,12 @@ class ExportJob(models.Model):
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="exportjob_owner_idx"),
             models.Index(fields=["finished_at"], name="exportjob_finished_idx"),
+            # The sweep's every-minute scan of unfinished jobs.
+            models.Index(
+                fields=["status"],
+                name="exportjob_unfinished_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,3 +94,16 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_delayed(self) -> bool:
+        """Still waiting well past the moment it was queued (the broker is down or busy)."""
+        if self.status != self.Status.PENDING:
+            return False
+        grace = dt.timedelta(seconds=settings.EXPORT_JOB_QUEUE_GRACE_SECONDS)
+        return self.created_at < timezone.now() - grace
+
+    @property
+    def can_retry(self) -> bool:
+        # Without the permission a new job would fail the same way.
+        return self.status == self.Status.FAILED and self.failure != self.Failure.PERMISSION

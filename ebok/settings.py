@@ -54,8 +54,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the orchestrator's probes are answered before host validation and the HTTPS
+    # redirect (ebok/health.py); then an outage (Redis down) becomes a 503 page, not a 500.
+    "ebok.health.HealthCheckMiddleware",
+    "ebok.errors.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files stay cacheable, everything else is "no-store, private".
+    "ebok.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ebok.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,12 +78,22 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ebok.urls"
 WSGI_APPLICATION = "ebok.wsgi.application"
 
+# Templates: the project's templates/ first, then the apps'. In production every template is
+# read and compiled once per process (the cached loader); with DEBUG an edited template shows at
+# the next request. The outer loader serves `page.html#partial` (django-template-partials: the
+# part of a page an HTMX request replaces); set here, its app does not wrap the loaders again.
+_TEMPLATE_LOADERS: list = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
+if not DEBUG:
+    _TEMPLATE_LOADERS = [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [("template_partials.loader.Loader", _TEMPLATE_LOADERS)],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -107,12 +123,17 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ebok"),
+            # A dead or unreachable Redis must fail a request in about a second (a 503 page),
+            # not hold a gunicorn worker until the OS gives up on the connection.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory broker of the embedded default names its host: without one, kombu logs
+# "No hostname was supplied. Reverting to default 'localhost'" at every task sent.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -205,6 +226,11 @@ _DEV_PEPPER = "dev-only-masked-password-pepper-never-use-in-production"
 MASKED_PASSWORD_PEPPER = env.str(
     "MASKED_PASSWORD_PEPPER", default=_DEV_PEPPER if DEBUG else environ.Env.NOTSET
 )
+# Rotation: every masked password records its pepper's version. Retired peppers
+# ("version:value,...") still open the records masked under them, which are re-masked with the
+# current pepper at their user's next successful sign-in. See README "Rotating the pepper".
+MASKED_PASSWORD_PEPPER_VERSION = env.int("MASKED_PASSWORD_PEPPER_VERSION", default=1)
+MASKED_PASSWORD_RETIRED_PEPPERS = env.list("MASKED_PASSWORD_RETIRED_PEPPERS", default=[])
 MASKED_PASSWORD_POSITIONS = env.int("MASKED_PASSWORD_POSITIONS", default=5)
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
 PASSWORD_MAX_LENGTH = env.int("PASSWORD_MAX_LENGTH", default=24)
@@ -242,6 +268,8 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # A phone number change in the profile: how long the old number's confirmation waits for the
 # code sent to the new number.
 CONTACT_CHANGE_TIMEOUT = env.int("CONTACT_CHANGE_TIMEOUT", default=10 * 60)
+# A new e-mail address takes effect only when the link sent to it is followed, within this.
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT", default=24 * 60 * 60)
 
 PHONENUMBER_DEFAULT_REGION = "PL"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
@@ -267,13 +295,30 @@ POLICY_EXPIRING_DAYS = env.int("POLICY_EXPIRING_DAYS", default=30)
 # Celery task (progress on screen, link when ready); its file is deleted after the retention.
 EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
-# A job still pending or running after this long is marked failed (its worker died).
+# A job still pending or running after this long is marked failed (a last resort: the sweep
+# below restarts or fails a job whose worker died within minutes).
 EXPORT_JOB_TIMEOUT_MINUTES = env.int("EXPORT_JOB_TIMEOUT_MINUTES", default=60)
-# Invoices in one ZIP download (missing PDFs are rendered on the fly, ~0.1 s each).
+# A running job's worker renews its lease as it writes; a lease this old means the worker is
+# dead: the sweep starts the job over, at most EXPORT_JOB_MAX_ATTEMPTS runs in all, then fails
+# it. A pending job whose task has not started this long after it was sent (broker down) is
+# sent again.
+EXPORT_JOB_LEASE_SECONDS = env.int("EXPORT_JOB_LEASE_SECONDS", default=120)
+EXPORT_JOB_MAX_ATTEMPTS = env.int("EXPORT_JOB_MAX_ATTEMPTS", default=3)
+EXPORT_JOB_QUEUE_GRACE_SECONDS = env.int("EXPORT_JOB_QUEUE_GRACE_SECONDS", default=60)
+# Invoices in one ZIP download. When every PDF is stored the ZIP is sent at once (with its
+# Content-Length); when some must be rendered first it becomes an export job.
 INVOICE_ZIP_MAX_INVOICES = env.int("INVOICE_ZIP_MAX_INVOICES", default=500)
+# Render each invoice's PDF in the worker once the invoice is issued (after commit). Off by
+# default on the embedded default, where tasks run in-process: there the PDF is rendered on
+# first download, and `seed_demo` does not render hundreds of PDFs inline.
+INVOICE_PDF_ON_ISSUE = env.bool("INVOICE_PDF_ON_ISSUE", default=not CELERY_TASK_ALWAYS_EAGER)
 CELERY_BEAT_SCHEDULE["ebok-purge-old-exports"] = {
     "task": "ebok.tasks.purge_old_exports",
     "schedule": 60.0 * 60,
+}
+CELERY_BEAT_SCHEDULE["ebok-sweep-export-jobs"] = {
+    "task": "ebok.tasks.sweep_export_jobs",
+    "schedule": env.float("EXPORT_JOB_SWEEP_INTERVAL", default=60.0),
 }
 
 # Django admin for back-office staff: password + TOTP (django-otp).

@@ -5,13 +5,17 @@ from django.urls import include, path
 
 from accounts.admin_site import EbokAdminSite
 from ebok import views
+from ebok.health import PROBES
 
 # Staff sign in to the back office with a password and a TOTP code.
 admin.site.__class__ = EbokAdminSite
 
+# Branded, self-contained 500 page in the user's language; an outage (Redis down) is a 503.
+handler500 = "ebok.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    *(path(route, view, name=name) for route, (name, view) in PROBES.items()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("eksporty/", include("ebok.urls_exports")),

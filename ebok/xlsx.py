@@ -4,6 +4,13 @@ Cells are typed (numbers stay numbers, dates stay dates) with Polish-friendly fo
 header row is bold, frozen and carries an autofilter. Styled cells are prepared once per
 column and reused for every row, so a row costs what bare `ws.append()` costs plus one
 attribute set per formatted cell.
+
+Text is written as text, never as a formula: openpyxl turns any string starting with "=" into
+a formula (and "#N/A" into an error value), so a user agent like `=HYPERLINK(...)` would be a
+live link in the company's audit export. Every string that a spreadsheet would read as a
+formula (starting with = + - @, tab or CR) is written as a string cell with Excel's "quote
+prefix" (the cell behaves as if typed with a leading apostrophe: shown as typed, kept text
+when edited); characters an XML worksheet cannot hold are dropped.
 """
 
 from __future__ import annotations
@@ -18,12 +25,17 @@ from typing import IO, Any
 from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD.MM.YYYY"
 PROGRESS_EVERY = 1000
+# First characters that make a spreadsheet evaluate a typed text (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel's limit for the text of one cell.
+CELL_TEXT_MAX = 32767
 
 
 class Kind(StrEnum):
@@ -81,7 +93,7 @@ def write_xlsx(
     header_alignment = Alignment(vertical="center", wrap_text=True)
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = text_cell(sheet, str(column.header))
         cell.font = header_font
         cell.fill = header_fill
         cell.alignment = header_alignment
@@ -107,7 +119,7 @@ def write_xlsx(
         row = list(values)
         for i, cell in formatted:
             value = row[i]
-            if value is not None:
+            if value is not None and not isinstance(value, str):  # text: see _values_to_row
                 cell.value = value
                 row[i] = cell
         sheet.append(row)
@@ -144,6 +156,8 @@ def _values_to_row(sheet, values: Sequence[Any], row_idx: int):
             continue
         if isinstance(value, Cell):
             cell = value
+        elif isinstance(value, str) and _needs_text_cell(value):
+            cell = text_cell(sheet, value)
         else:
             cell = plain
             cell.value = value
@@ -152,6 +166,27 @@ def _values_to_row(sheet, values: Sequence[Any], row_idx: int):
         yield cell
         if plain.has_style:  # a date in an unformatted column got a default format
             plain = WriteOnlyCell(sheet)
+
+
+def _needs_text_cell(value: str) -> bool:
+    return (
+        value.startswith(FORMULA_STARTS)
+        or value in ERROR_CODES
+        or (not value.isprintable() and ILLEGAL_CHARACTERS_RE.search(value) is not None)
+        or len(value) > CELL_TEXT_MAX
+    )
+
+
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell holding exactly `value` as text, whatever it starts with."""
+    cell = WriteOnlyCell(sheet)
+    # Assigned past openpyxl's type guessing, which would make "=..." a formula, "#N/A" an
+    # error and refuse control characters.
+    cell._value = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_MAX]
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
+        cell.quotePrefix = True
+    return cell
 
 
 def _sheet_title(title: str) -> str:

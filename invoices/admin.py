@@ -37,7 +37,14 @@ from ebok.admin_tools import (
 from ebok.dates import today as business_today
 from ebok.money import format_money
 
-from .models import Invoice, InvoiceLine, InvoiceNumberSequence, Payment, PaymentAllocation
+from .models import (
+    FeeVatRule,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    Payment,
+    PaymentAllocation,
+)
 from .selectors import company_balance
 from .services import (
     InvoicingError,
@@ -209,7 +216,7 @@ class AdditionalFeeInvoicingAdmin(InvoicingPermissionMixin, AdditionalFeeAdmin):
 class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
     fields = ["position", "description", "quantity", "unit", "unit_net", "net", "vat_rate", "vat"]
-    fields += ["gross"]
+    fields += ["gross", "exemption_basis"]
     readonly_fields = fields
     show_change_link = False
 
@@ -257,6 +264,7 @@ class InvoiceCorrectionForm(forms.Form):
         label=gettext_lazy("Stawka VAT"),
         choices=InvoiceLine.VatRate.choices,
         initial=InvoiceLine.VatRate.STANDARD,
+        help_text=gettext_lazy("Jedna ze stawek, które ma korygowana faktura."),
     )
     reason = forms.CharField(label=gettext_lazy("Przyczyna korekty"), max_length=200)
     description = forms.CharField(
@@ -325,6 +333,8 @@ class InvoiceAdmin(InvoicingPermissionMixin, admin.ModelAdmin):
                     "net",
                     "vat",
                     "gross",
+                    "settled_by_schedule",
+                    "released_to_credit",
                     "amount_payable",
                     "amount_paid",
                     "amount_due",
@@ -351,6 +361,8 @@ class InvoiceAdmin(InvoicingPermissionMixin, admin.ModelAdmin):
         "net",
         "vat",
         "gross",
+        "settled_by_schedule",
+        "released_to_credit",
         "amount_payable",
         "amount_paid",
         "amount_due",
@@ -448,6 +460,19 @@ class InvoiceLineAdmin(ReadOnlyAdmin):
     search_fields = ["invoice__number", "description"]
     list_filter = ["vat_rate"]
     show_full_result_count = False
+
+
+@admin.register(FeeVatRule)
+class FeeVatRuleAdmin(admin.ModelAdmin):
+    """How fees charged without VAT are invoiced, per fee kind (exempt with a legal basis, or
+    outside VAT). Changes apply to invoices issued afterwards; issued ones keep their basis."""
+
+    list_display = ["fee_kind", "rate", "exemption_basis"]
+    list_editable = ["rate", "exemption_basis"]
+    fields = ["fee_kind", "rate", "exemption_basis"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["fee_kind"] if obj is not None else []
 
 
 @admin.register(InvoiceNumberSequence)

@@ -2,32 +2,29 @@
 
 Kept apart from `views.py` (the pages) because they answer with files. Everything goes
 through `selectors` scoped to the user: another company's invoice is a 404, and ids of
-invoices the user may not see are dropped from a ZIP selection, never included.
+invoices the user may not see are dropped from a ZIP selection, never included. No file is
+ever answered 200 and then cut: every file is complete before its first byte is sent.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import (
-    FileResponse,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-    StreamingHttpResponse,
-)
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import Perm, client_required
-from contracts.download_views import contract_report
-from ebok.export_views import export_response
+from contracts.download_views import contract_report, list_report
 from ebok.exports import export_params
+from ebok.http import htmx_redirect
 from ebok.pdf import PDF_CONTENT_TYPE
+from ebok.services import export_filename, export_job_create
 
 from . import exports, selectors
+from .forms import InvoiceFilterForm, InvoiceSelectionForm
 from .pdf import invoice_pdf_filename
 from .services import invoice_pdf_ensure
 
@@ -49,15 +46,23 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @client_required(Perm.FINANCES)
 def invoices_zip(request: HttpRequest) -> HttpResponse:
-    """POST: the invoices ticked in the list. GET: every invoice the current filters show."""
+    """POST: the invoices ticked in the list. GET: every invoice the current filters show.
+
+    With every PDF stored the ZIP is written to a temporary file and sent with its
+    Content-Length, so a download cut short fails in the browser instead of saving a broken
+    archive. When PDFs must be rendered first (seconds each), it becomes an export job.
+    """
     if request.method == "POST":
-        ids = [int(value) for value in request.POST.getlist("invoice") if value.isdigit()]
-        invoices = selectors.visible_invoices(user=request.user).filter(pk__in=ids)
-        invoices = invoices.order_by("issue_date", "number")
         back = _back_url(request, request.POST.get("next"))
+        form = InvoiceSelectionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["invoice"][0])
+            return HttpResponseRedirect(back)
+        params: dict = {"selected": form.cleaned_data["invoice"]}
     else:
-        invoices = exports.filtered_invoices(request.user, export_params(request.GET))
+        params = {"filters": export_params(request.GET)}
         back = f"{reverse('invoices:list')}?{request.GET.urlencode()}"
+    invoices = exports.zip_invoices(request.user, params)
     count = invoices.count()
     if count == 0:
         messages.warning(request, _("Zaznacz co najmniej jedną fakturę do pobrania."))
@@ -73,24 +78,28 @@ def invoices_zip(request: HttpRequest) -> HttpResponse:
             % {"limit": limit, "count": count},
         )
         return HttpResponseRedirect(back)
-    response = StreamingHttpResponse(
-        exports.invoices_zip_stream(invoices.prefetch_related(None).iterator(chunk_size=100)),
-        content_type="application/zip",
+    kind = exports.INVOICES_ZIP
+    if exports.invoices_missing_pdf(invoices):
+        job = export_job_create(owner=request.user, kind=kind, params=params, rows_total=count)
+        return htmx_redirect(request, reverse("exports:job", args=[job.pk]))
+    return FileResponse(
+        exports.invoices_zip_tempfile(invoices.iterator(chunk_size=100)),
+        as_attachment=True,
+        filename=export_filename(kind.filename(params), kind.extension),
+        content_type=kind.content_type,
     )
-    response["Content-Disposition"] = f'attachment; filename="{exports.invoices_zip_filename()}"'
-    return response
 
 
 @require_GET
 @client_required(Perm.FINANCES)
 def invoices_xlsx(request: HttpRequest) -> HttpResponse:
-    return export_response(request, kind=exports.INVOICES, params=export_params(request.GET))
+    return list_report(request, exports.INVOICES, InvoiceFilterForm(request.GET))
 
 
 @require_GET
 @client_required(Perm.CONTRACTS, Perm.FINANCES)
 def contract_invoices_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    return contract_report(request, pk, exports.INVOICES)
+    return contract_report(request, pk, exports.INVOICES, InvoiceFilterForm(request.GET))
 
 
 def _back_url(request: HttpRequest, candidate: str | None) -> str:

@@ -7,10 +7,11 @@ model instance is built per row.
 
 from __future__ import annotations
 
-import datetime as dt
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from .forms import InvoiceFilterForm
 from .models import Invoice
 from .pdf import invoice_pdf_filename
 from .services import invoice_pdf_ensure
+
+Progress = Callable[[int], None]
 
 # --- Excel ---------------------------------------------------------------------------------------
 
@@ -135,61 +138,82 @@ INVOICES = exports.queryset_report(
 
 def register_reports() -> None:
     exports.register(INVOICES)
+    exports.register(INVOICES_ZIP)
 
 
 # --- ZIP of PDFs ---------------------------------------------------------------------------------
 
+ZIP_CONTENT_TYPE = "application/zip"
 
-class _ChunkSink:
-    """A write-only "file" for zipfile: it keeps what was written until the stream takes it.
 
-    Without seek() and tell(), zipfile writes each member with a trailing data descriptor,
-    so the archive can be produced front to back and sent while it is being built.
+def zip_invoices(user, params: exports.Params):
+    """The invoices of a ZIP: the ticked ones (`{"selected": [ids]}`, ids the user may not see
+    are dropped) or the filtered list (`{"filters": {...}}`)."""
+    if "selected" in params:
+        invoices = selectors.visible_invoices(user=user).filter(pk__in=params["selected"])
+        invoices = invoices.order_by("issue_date", "number")
+    else:
+        invoices = filtered_invoices(user, params.get("filters", {}))
+    return invoices.prefetch_related(None)
+
+
+def invoices_missing_pdf(invoices) -> bool:
+    """Would this ZIP have to render PDFs first (then it is a job, not a download)?"""
+    return invoices.filter(pdf="").exists()
+
+
+def write_invoices_zip(
+    handle: IO[bytes], invoices: Iterable[Invoice], *, on_progress: Progress | None = None
+) -> int:
+    """The invoices' stored PDFs as a ZIP archive in `handle` (a seekable binary file); a PDF
+    still missing is rendered and stored first. Returns the number of PDFs.
+
+    ZIP_STORED: the PDFs are compressed already; each is copied block by block, so memory
+    stays flat at any size, and the finished file's size is the Content-Length of its download.
     """
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
-def zip_stream(members: Iterable[tuple[str, dt.datetime, bytes]]) -> Iterator[bytes]:
-    """A ZIP archive as a stream of chunks; only one member is held in memory at a time."""
-    sink = _ChunkSink()
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, modified, content in members:
-            info = zipfile.ZipInfo(name, date_time=modified.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
+    count = 0
+    with zipfile.ZipFile(handle, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for invoice in invoices:
+            stored = invoice_pdf_ensure(invoice=invoice)
+            issued = stored.issue_date
+            info = zipfile.ZipInfo(
+                invoice_pdf_filename(stored),
+                date_time=(issued.year, issued.month, issued.day, 12, 0, 0),
+            )
+            info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
-            with archive.open(info, mode="w") as member:
-                member.write(content)
-            yield sink.take()
-    yield sink.take()  # the central directory
+            with stored.pdf.open("rb") as source, archive.open(info, mode="w") as member:
+                shutil.copyfileobj(source, member, _COPY_BLOCK)
+            count += 1
+            if on_progress is not None:
+                on_progress(count)
+    return count
 
 
-def invoice_pdf_members(invoices: Iterable[Invoice]) -> Iterator[tuple[str, dt.datetime, bytes]]:
-    """Each invoice's stored PDF (rendered and stored first if it is missing)."""
-    for invoice in invoices:
-        invoice = invoice_pdf_ensure(invoice=invoice)
-        with invoice.pdf.open("rb") as handle:
-            content = handle.read()
-        modified = dt.datetime.combine(invoice.issue_date, dt.time(12, 0))
-        yield invoice_pdf_filename(invoice), modified, content
+_COPY_BLOCK = 256 * 1024
 
 
-def invoices_zip_stream(invoices: Iterable[Invoice]) -> Iterator[bytes]:
-    return zip_stream(invoice_pdf_members(invoices))
+def invoices_zip_tempfile(invoices: Iterable[Invoice]) -> IO[bytes]:
+    """The whole ZIP in an anonymous temporary file, rewound; the caller closes it."""
+    handle = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - returned open
+    try:
+        write_invoices_zip(handle, invoices)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
 
 
-def invoices_zip_filename() -> str:
-    return f"Faktury_{business_today():%Y-%m-%d}.zip"
+INVOICES_ZIP = exports.file_export(
+    key="invoices_zip",
+    title=lambda: _("Faktury PDF"),
+    filename=dated_filename(gettext_lazy("Faktury")),
+    count=lambda user, params: zip_invoices(user, params).count(),
+    write=lambda user, params, handle, on_progress: write_invoices_zip(
+        handle, zip_invoices(user, params).iterator(chunk_size=100), on_progress=on_progress
+    ),
+    allowed=lambda user: has_perm(user, Perm.FINANCES),
+    extension="zip",
+    content_type=ZIP_CONTENT_TYPE,
+)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ebok.forms import ListFilterForm, choice_field, date_field, search_field
+from ebok.forms import IdField, ListFilterForm, choice_field, date_field, search_field
 
 from . import selectors
 from .models import Invoice
@@ -59,3 +61,27 @@ class PaymentFilterForm(ListFilterForm):
             q=self.value("q"),
             sort=self.sort_key,
         )
+
+
+class InvoiceIdsField(forms.Field):
+    """Several invoice ids (`invoice=1&invoice=2`): each a positive whole number that fits the
+    database key, or the whole selection is refused."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": _("Nie rozpoznano zaznaczonych faktur. Zaznacz je ponownie na liście."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        item = IdField()  # the shared id parser: ASCII digits within the database key
+        try:
+            return [item.clean(one) for one in value or []]
+        except ValidationError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class InvoiceSelectionForm(forms.Form):
+    """The invoices ticked in the list for one ZIP (ids of other companies' invoices pass
+    here and are dropped by the selector)."""
+
+    invoice = InvoiceIdsField(required=False)

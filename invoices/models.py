@@ -3,11 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from contracts.models import AdditionalFee
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -36,10 +39,19 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(models.Model):
     """A VAT invoice (or a correction) issued by the lessor to a client company.
 
-    `amount_payable` is what the client owes on it: its gross plus the gross of its corrections
-    (a correction itself owes nothing; it changes its original). `amount_paid` is the sum of the
-    payment allocations to it. Both are maintained by `invoices.services` inside the transaction
-    that changes them; allocations stay the source of truth.
+    `amount_payable` is what the client owes on this document, `amount_paid` the sum of the
+    payment allocations to it; both are maintained by `invoices.services` inside the transaction
+    that changes them (allocations stay the source of truth).
+
+    What a document owes:
+    - an invoice: its gross, less `settled_by_schedule` (the part of a financial lease's asset
+      price that the installment and buyout invoices charge later, see
+      `services.invoice_issue_initial_payment`), less the downward corrections applied to it;
+    - an upward correction (gross > 0): the increase, due on the correction's own payment term
+      (it is a payable document of its own, settled like any invoice);
+    - a downward correction (gross < 0): nothing; it lowers what its family owes (the newest
+      upward correction first, then the invoice) and the money paid above that becomes credit
+      (`released_to_credit`).
     """
 
     class Kind(models.TextChoices):
@@ -90,6 +102,21 @@ class Invoice(models.Model):
     correction_reason = models.CharField(_("przyczyna korekty"), max_length=200, blank=True)
     amount_payable = models.DecimalField(_("kwota należna"), **MONEY)
     amount_paid = models.DecimalField(_("zapłacono"), **MONEY, default=Decimal(0))
+    settled_by_schedule = models.DecimalField(
+        _("część ceny rozliczana w ratach i wykupie"),
+        **MONEY,
+        default=Decimal(0),
+        help_text=_(
+            "Leasing finansowy: netto przedmiotu, które nie jest płatne z tą fakturą, lecz "
+            "w częściach kapitałowych rat i w wykupie."
+        ),
+    )
+    released_to_credit = models.DecimalField(
+        _("zaliczono na poczet innych należności"),
+        **MONEY,
+        default=Decimal(0),
+        help_text=_("Korekta in minus: kwota już zapłacona, która po korekcie stała się nadpłatą."),
+    )
     # The buyer as it stood at issue: an invoice is a legal document and does not follow later
     # changes of the company's address.
     buyer_name = models.CharField(_("nabywca"), max_length=200)
@@ -129,6 +156,20 @@ class Invoice(models.Model):
                 condition=Q(kind="correction") | (Q(net__gte=0) & Q(vat__gte=0)),
                 name="invoice_amounts_non_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(settled_by_schedule=0)
+                | (
+                    ~Q(kind="correction")
+                    & Q(settled_by_schedule__gt=0)
+                    & Q(settled_by_schedule__lte=F("net"))
+                ),
+                name="invoice_settled_by_schedule_within_net",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_to_credit=0)
+                | (Q(kind="correction") & Q(released_to_credit__gt=0)),
+                name="invoice_released_only_by_correction",
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "-issue_date"], name="invoice_company_issue_idx"),
@@ -153,6 +194,18 @@ class Invoice(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.kind == self.Kind.CORRECTION
+
+    @property
+    def is_payable(self) -> bool:
+        """A document the client pays: an invoice, or a correction that raises the amount."""
+        return not self.is_correction or self.gross > 0
+
+    @property
+    def payable_as_issued(self) -> Decimal:
+        """What this document asked to be paid when it was issued (before later corrections)."""
+        if not self.is_payable:
+            return Decimal("0.00")
+        return self.gross - self.settled_by_schedule
 
     @property
     def status(self) -> str:
@@ -195,6 +248,9 @@ class InvoiceLine(models.Model):
     vat_rate = models.CharField(_("stawka VAT"), max_length=2, choices=VatRate.choices)
     vat = models.DecimalField(_("kwota VAT"), **MONEY)
     gross = models.DecimalField(_("wartość brutto"), **MONEY)
+    # Art. 106e ust. 1 pkt 19 ustawy o VAT: an exempt supply names the provision that exempts it.
+    # Kept on the line as issued (a later change of the configured basis does not rewrite it).
+    exemption_basis = models.CharField(_("podstawa zwolnienia z VAT"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("pozycja faktury")
@@ -206,6 +262,10 @@ class InvoiceLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(gross=Round(F("net") + F("vat"), 2)), name="invoiceline_gross_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=~Q(vat_rate="zw") | ~Q(exemption_basis=""),
+                name="invoiceline_exempt_names_its_basis",
             ),
         ]
 
@@ -229,6 +289,80 @@ class InvoiceNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.last_value})"
+
+
+# Financial-lease interest is an exempt credit service.
+LEASE_INTEREST_EXEMPTION_BASIS = "art. 43 ust. 1 pkt 38 ustawy o VAT"
+# Insurance of the leased asset passed on to the lessee at cost: an insurance service
+# (art. 43 ust. 1 pkt 37), re-invoiced under art. 8 ust. 2a (TSUE C-224/11 BGŻ Leasing).
+INSURANCE_EXEMPTION_BASIS = "art. 43 ust. 1 pkt 37 w zw. z art. 8 ust. 2a ustawy o VAT"
+
+
+class FeeVatRule(models.Model):
+    """How an additional fee of one kind is invoiced when it is charged without VAT.
+
+    A fee with VAT is invoiced at the standard rate; one without VAT is either exempt (with
+    the legal basis printed on the invoice) or outside VAT. Staff edit the rules in admin;
+    a kind without a rule uses `FeeVatRule.DEFAULTS` (insurance exempt, anything else np.).
+    """
+
+    class Rate(models.TextChoices):
+        EXEMPT = "zw", _("zwolniona z VAT (zw.)")
+        NOT_SUBJECT = "np", _("niepodlegająca VAT (np.)")
+
+    DEFAULTS: dict[str, tuple[str, str]] = {
+        AdditionalFee.Kind.INSURANCE: (Rate.EXEMPT, INSURANCE_EXEMPTION_BASIS),
+    }
+
+    fee_kind = models.CharField(
+        _("rodzaj opłaty"),
+        max_length=12,
+        unique=True,
+        choices=AdditionalFee.Kind.choices,
+    )
+    rate = models.CharField(
+        _("stawka opłaty bez VAT"), max_length=2, choices=Rate.choices, default=Rate.NOT_SUBJECT
+    )
+    exemption_basis = models.CharField(
+        _("podstawa zwolnienia z VAT"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Drukowana na fakturze przy pozycji zwolnionej, np. „art. 43 ust. 1 pkt 37 ustawy "
+            "o VAT”."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("stawka VAT opłaty dodatkowej")
+        verbose_name_plural = _("stawki VAT opłat dodatkowych")
+        ordering = ["fee_kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rate="zw") | ~Q(exemption_basis=""),
+                name="feevatrule_exempt_names_its_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fee_kind_display()}: {self.get_rate_display()}"
+
+    def clean(self) -> None:
+        self.exemption_basis = self.exemption_basis.strip()
+        if self.rate == self.Rate.EXEMPT and not self.exemption_basis:
+            raise ValidationError(
+                {"exemption_basis": _("Opłata zwolniona z VAT musi mieć podstawę zwolnienia.")}
+            )
+        if self.rate == self.Rate.NOT_SUBJECT:
+            self.exemption_basis = ""
+
+    @classmethod
+    def for_kind(cls, fee_kind: str) -> tuple[str, str]:
+        """(rate, exemption basis) for a fee of `fee_kind` charged without VAT."""
+        rule = cls.objects.filter(fee_kind=fee_kind).first()
+        if rule is not None:
+            return rule.rate, rule.exemption_basis
+        return cls.DEFAULTS.get(fee_kind, (cls.Rate.NOT_SUBJECT, ""))
 
 
 class Payment(models.Model):

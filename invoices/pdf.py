@@ -57,7 +57,8 @@ def vat_summary(lines: Iterable[InvoiceLine]) -> list[VatRow]:
 
 
 def _correction_rows(correction: Invoice, lines: list[InvoiceLine]) -> list[CorrectionRow]:
-    """Per rate: the original as it stood before this correction, the change, the result."""
+    """Per rate: the original as it stood before this correction, the change, the result
+    (`invoice_correct` keeps the change within the original's rates and no rate below zero)."""
     original = correction.corrected_invoice
     earlier = InvoiceLine.objects.filter(
         invoice__corrected_invoice=original, invoice__pk__lt=correction.pk
@@ -76,6 +77,64 @@ def _correction_rows(correction: Invoice, lines: list[InvoiceLine]) -> list[Corr
     return result
 
 
+def _correction_total(rows: list[CorrectionRow]) -> CorrectionRow:
+    """The "Razem" row: each column summed over the rates."""
+
+    def total(part: str) -> VatRow:
+        row = VatRow("", "")
+        for r in rows:
+            column = getattr(r, part)
+            row.net += column.net
+            row.vat += column.vat
+            row.gross += column.gross
+        return row
+
+    return CorrectionRow("Razem", total("before"), total("change"), total("after"))
+
+
+@dataclass(frozen=True)
+class ExemptionNote:
+    positions: str  # "2" or "1, 3"
+    basis: str
+
+
+def exemption_notes(lines: Iterable[InvoiceLine]) -> list[ExemptionNote]:
+    """Art. 106e ust. 1 pkt 19: the legal basis of each exempt line, one note per basis."""
+    positions: dict[str, list[str]] = {}
+    for line in lines:
+        if line.vat_rate == InvoiceLine.VatRate.EXEMPT and line.exemption_basis:
+            positions.setdefault(line.exemption_basis, []).append(str(line.position))
+    return [ExemptionNote(", ".join(p), basis) for basis, p in positions.items()]
+
+
+@dataclass(frozen=True)
+class PriceSettlement:
+    """How a financial lease's handover invoice is paid: now, and by the schedule."""
+
+    pay_now_net: Decimal  # the initial payment (part of the price)
+    pay_now_vat: Decimal  # the VAT on the whole price
+    pay_now: Decimal
+    by_installments: Decimal  # the capital parts of the installments (outside VAT)
+    installment_count: int
+    buyout: Decimal  # the buyout value (outside VAT)
+
+
+def _price_settlement(invoice: Invoice) -> PriceSettlement | None:
+    if not invoice.settled_by_schedule:
+        return None
+    contract = invoice.contract
+    buyout = min(contract.buyout_value, invoice.settled_by_schedule) if contract else ZERO
+    pay_now = invoice.gross - invoice.settled_by_schedule
+    return PriceSettlement(
+        pay_now_net=pay_now - invoice.vat,
+        pay_now_vat=invoice.vat,
+        pay_now=pay_now,
+        by_installments=invoice.settled_by_schedule - buyout,
+        installment_count=contract.installment_count if contract else 0,
+        buyout=buyout,
+    )
+
+
 def format_bank_account(number: str) -> str:
     """`PL61109010140000071219812874` -> `PL61 1090 1014 0000 0712 1981 2874`."""
     return iban.format(number)
@@ -92,19 +151,32 @@ def invoice_pdf_context(invoice: Invoice) -> dict:
         line.quantity_display = format_quantity(line.quantity)
     lessor = dict(settings.LESSOR)
     lessor["bank_account_display"] = format_bank_account(lessor["bank_account"])
+    # A payable document (an invoice, an upward correction) asks for a transfer of what it
+    # charges now; a downward correction asks for nothing and says how the amount is settled.
+    is_payable = invoice.is_payable
+    amount_to_settle = invoice.payable_as_issued if is_payable else abs(invoice.gross)
     context = {
         "invoice": invoice,
         "lines": lines,
         "vat_rows": vat_summary(lines),
         "seller": lessor,
         "contract_number": invoice.contract.number if invoice.contract_id else "",
-        "amount_to_settle": abs(invoice.gross),
-        "gross_in_words": amount_in_words(abs(invoice.gross)),
+        "amount_to_settle": amount_to_settle,
+        "gross_in_words": amount_in_words(amount_to_settle),
         "is_correction": invoice.is_correction,
+        "is_payable": is_payable,
+        "exemption_notes": exemption_notes(lines),
+        "price": _price_settlement(invoice),
     }
     if invoice.is_correction:
+        rows = _correction_rows(invoice, lines)
         context["corrected"] = invoice.corrected_invoice
-        context["correction_rows"] = _correction_rows(invoice, lines)
+        context["correction_rows"] = rows
+        context["correction_total"] = _correction_total(rows)
+        if invoice.gross < 0:
+            context["reduction"] = -invoice.gross
+            context["credited"] = invoice.released_to_credit
+            context["unpaid_reduced"] = -invoice.gross - invoice.released_to_credit
     return context
 
 

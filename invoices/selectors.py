@@ -37,7 +37,9 @@ from .models import Invoice, Payment, PaymentAllocation
 class Balance:
     """The company's account with the lessor (saldo). Positive balance = the client owes."""
 
-    charges: Decimal  # all invoiced gross, corrections included
+    # all invoiced gross, corrections included, less the part of a financial lease's asset
+    # price that its installment and buyout invoices charge (Invoice.settled_by_schedule)
+    charges: Decimal
     payments: Decimal  # all money received
     due: Decimal  # unpaid and payable now (due date today or earlier), overdue included
     overdue: Decimal  # unpaid after the due date
@@ -70,12 +72,18 @@ def _sum(expression, condition: Q | None = None):
     )
 
 
+# What an invoice charges the client's account: an upward correction its own increase, a
+# downward one its (negative) gross, a financial lease's handover invoice its gross less the
+# price the schedule charges. Each document's unpaid part falls due on its own due date.
+CHARGED = F("gross") - F("settled_by_schedule")
+
+
 def company_balance(*, company: Company, today: dt.date | None = None) -> Balance:
     """Two aggregate queries, whatever the number of invoices."""
     today = today or business_today()
     unpaid = F("amount_payable") - F("amount_paid")
     invoice_totals = Invoice.objects.filter(company=company).aggregate(
-        charges=_sum("gross"),
+        charges=_sum(CHARGED),
         due=_sum(unpaid, Q(due_date__lte=today)),
         overdue=_sum(unpaid, Q(due_date__lt=today)),
         not_yet_due=_sum(unpaid, Q(due_date__gt=today)),
@@ -148,9 +156,9 @@ def invoice_list(*, user, filters: InvoiceFilters, today: dt.date) -> QuerySet[I
     if filters.kind:
         invoices = invoices.filter(kind=filters.kind)
     if filters.status:
-        # A correction owes nothing itself (it changes its original), so it has no payment
-        # status: filtering by status lists the invoices that are paid / unpaid / overdue.
-        invoices = invoices.exclude(kind=Invoice.Kind.CORRECTION)
+        # A downward correction owes nothing itself (it lowers its original), so it has no
+        # payment status; an upward correction is payable on its own term and is listed.
+        invoices = invoices.exclude(kind=Invoice.Kind.CORRECTION, gross__lte=0)
         if filters.status == OUTSTANDING:
             invoices = invoices.outstanding()
         else:
@@ -179,6 +187,7 @@ INVOICE_ROW_FIELDS = (
     "gross",
     "amount_payable",
     "amount_paid",
+    "settled_by_schedule",
     "corrected_invoice_id",
 )
 
@@ -257,7 +266,7 @@ def balance_for_user(*, user, today: dt.date | None = None) -> Balance:
         return company_balance(company=user.company, today=today)
     unpaid = F("amount_payable") - F("amount_paid")
     totals = visible_invoices(user=user).aggregate(
-        charges=_sum("gross"),
+        charges=_sum(CHARGED),
         payments=_sum("amount_paid"),
         due=_sum(unpaid, Q(due_date__lte=today)),
         overdue=_sum(unpaid, Q(due_date__lt=today)),
@@ -278,7 +287,9 @@ def _summary(invoices: QuerySet[Invoice], *, order: tuple[str, ...], limit: int)
         count=Count("pk"), amount_due=_sum(F("amount_payable") - F("amount_paid"))
     )
     shown = list(invoices.select_related("contract").order_by(*order)[:limit])
-    return InvoiceSummary(count=totals["count"], amount_due=totals["amount_due"], invoices=shown)
+    # to_money: SQLite sums decimals as floats (see company_balance)
+    amount_due = to_money(totals["amount_due"])
+    return InvoiceSummary(count=totals["count"], amount_due=amount_due, invoices=shown)
 
 
 def overdue_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary:
@@ -318,7 +329,9 @@ def finance_overview(*, user, today: dt.date) -> FinanceOverview:
 
 PAYMENT_ORDERINGS = {
     "received": ("received_on", "pk"),
-    "amount": ("amount", "pk"),
+    # What the user is shown (`shown_amount`): sorting by the whole amount would let a
+    # restricted user read the order of amounts they may not see.
+    "amount": ("shown_amount", "pk"),
 }
 
 
@@ -341,12 +354,23 @@ def _visible_allocations(user) -> QuerySet[PaymentAllocation]:
 
 
 def _visible_payments(user) -> QuerySet[Payment]:
+    """The payments the user may see, each with `shown_amount`: the whole amount for a user who
+    sees the company, else only the part allocated to their invoices.
+
+    A restricted user sees of a payment only what concerns their contracts: when it came and
+    how much of it settled which of their invoices. Its whole amount, transfer title, bank
+    reference, the invoice named in the title and the unallocated rest may tell of other
+    contracts (a title is free text: "UL/7 and UL/9"), so the pages leave them out and the
+    search does not look in them.
+    """
     payments = Payment.objects.filter(company_id=user.company_id)
-    if not user_sees_all_contracts(user):
-        payments = payments.filter(
-            Exists(_visible_allocations(user).filter(payment=OuterRef("pk")))
-        )
-    return payments
+    if user_sees_all_contracts(user):
+        return payments.annotate(shown_amount=F("amount"))
+    visible = _visible_allocations(user).filter(payment=OuterRef("pk"))
+    allocated = visible.order_by().values("payment").annotate(total=Sum("amount")).values("total")
+    return payments.filter(Exists(visible)).annotate(
+        shown_amount=Subquery(allocated, output_field=DecimalField(max_digits=16, decimal_places=2))
+    )
 
 
 def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
@@ -363,9 +387,11 @@ def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
         payments = payments.filter(received_on__lte=filters.received_to)
     if filters.q:
         settled = allocations.filter(payment=OuterRef("pk"), invoice__number__icontains=filters.q)
-        payments = payments.filter(
-            Q(title__icontains=filters.q) | Q(bank_reference__icontains=filters.q) | Exists(settled)
-        )
+        if user_sees_all_contracts(user):
+            found = Q(title__icontains=filters.q) | Q(bank_reference__icontains=filters.q)
+            payments = payments.filter(found | Exists(settled))
+        else:  # what they are not shown is not searched either (no guessing the title)
+            payments = payments.filter(Exists(settled))
     counted = (
         allocations.filter(payment=OuterRef("pk"))
         .order_by()

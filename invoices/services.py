@@ -6,6 +6,7 @@ one company never interleave (two payments booked at once cannot both take the s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,17 +15,25 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Company
-from contracts.models import AdditionalFee, Contract, Installment
+from contracts.models import AdditionalFee, Contract, Installment, LeasedAsset
 from ebok.datacache import company_data_changed
 from ebok.dates import today as business_today
-from ebok.money import ZERO, format_money, to_money, vat_of
+from ebok.money import ZERO, to_money, vat_of
 
-from .models import Invoice, InvoiceLine, InvoiceNumberSequence, Payment, PaymentAllocation
+from .models import (
+    LEASE_INTEREST_EXEMPTION_BASIS,
+    FeeVatRule,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    Payment,
+    PaymentAllocation,
+)
 from .pdf import invoice_pdf_filename, render_invoice_pdf
 
 VatRate = InvoiceLine.VatRate
@@ -42,6 +51,7 @@ class LineSpec:
     quantity: Decimal = Decimal(1)
     unit: str = "szt."
     vat: Decimal | None = None  # given explicitly only for VAT-only lines
+    exemption_basis: str = ""  # the legal basis of an exempt ("zw") line, printed on the invoice
 
     def vat_amount(self) -> Decimal:
         if self.vat is not None:
@@ -72,6 +82,12 @@ def invoice_lines_build(*, invoice: Invoice, specs: Iterable[LineSpec]) -> list[
         net = to_money(spec.net)
         vat = spec.vat_amount()
         quantity = Decimal(spec.quantity)
+        basis = spec.exemption_basis.strip() if spec.vat_rate == VatRate.EXEMPT else ""
+        if spec.vat_rate == VatRate.EXEMPT and not basis:
+            raise InvoicingError(
+                _("Pozycja zwolniona z VAT (%(line)s) musi podawać podstawę prawną zwolnienia.")
+                % {"line": spec.description}
+            )
         lines.append(
             InvoiceLine(
                 invoice=invoice,
@@ -84,6 +100,7 @@ def invoice_lines_build(*, invoice: Invoice, specs: Iterable[LineSpec]) -> list[
                 vat_rate=spec.vat_rate,
                 vat=vat,
                 gross=net + vat,
+                exemption_basis=basis,
             )
         )
         invoice.net += net
@@ -104,6 +121,7 @@ def _build_invoice(
     corrected_invoice: Invoice | None = None,
     correction_reason: str = "",
     number: str | None = None,
+    settled_by_schedule: Decimal = ZERO,
 ) -> Invoice:
     lines = list(lines)
     if not lines:
@@ -132,9 +150,23 @@ def _build_invoice(
     if not is_correction:
         if invoice.gross < 0 or invoice.net < 0 or invoice.vat < 0:
             raise InvoicingError(_("Kwoty faktury nie mogą być ujemne; użyj korekty."))
+        if not ZERO <= settled_by_schedule <= invoice.net:
+            raise InvoicingError(_("Część ceny rozliczana w ratach przekracza wartość netto."))
+        invoice.settled_by_schedule = settled_by_schedule
+        invoice.amount_payable = invoice.gross - settled_by_schedule
+    elif invoice.gross > 0:
+        # An upward correction is paid on its own term, like an invoice (see `invoice_correct`).
         invoice.amount_payable = invoice.gross
     invoice.save()
     InvoiceLine.objects.bulk_create(line_objects)  # they take the invoice's new key
+    if settings.INVOICE_PDF_ON_ISSUE:
+        # A worker stores the PDF once the invoice is committed, so downloads and ZIPs find it
+        # ready. robust: a broker error is logged, never fails the issue (the
+        # `render_missing_invoice_pdfs` command and the first download render what is missing).
+        from .tasks import render_invoice_pdf  # tasks import this module
+
+        invoice_id = invoice.pk
+        transaction.on_commit(lambda: render_invoice_pdf.delay(invoice_id), robust=True)
     return invoice
 
 
@@ -149,8 +181,13 @@ def invoice_create(
     sale_date: dt.date | None = None,
     contract: Contract | None = None,
     number: str | None = None,
+    settled_by_schedule: Decimal = ZERO,
 ) -> Invoice:
-    """Issue an invoice; existing credit (overpayment) settles it at once."""
+    """Issue an invoice; existing credit (overpayment) settles it at once.
+
+    `settled_by_schedule`: the part of the net that this invoice documents but does not ask to
+    be paid now (a financial lease's asset price, paid by the installments and the buyout).
+    """
     company = _lock_company(company)
     if contract is not None and contract.company_id != company.pk:
         raise InvoicingError(_("Umowa należy do innej firmy."))
@@ -163,6 +200,7 @@ def invoice_create(
         sale_date=sale_date,
         contract=contract,
         number=number,
+        settled_by_schedule=settled_by_schedule,
     )
     _settle(company)
     company_data_changed(company.pk)
@@ -191,6 +229,7 @@ def _installment_lines(installment: Installment) -> list[LineSpec]:
             _("%(label)s – część odsetkowa") % {"label": label},
             installment.interest,
             VatRate.EXEMPT,
+            exemption_basis=LEASE_INTEREST_EXEMPTION_BASIS,
         ),
     ]
 
@@ -244,15 +283,85 @@ def _lock_contract_without(contract: Contract, kind: str) -> Contract:
     return contract
 
 
+_VEHICLES = {
+    LeasedAsset.Kind.PASSENGER_CAR,
+    LeasedAsset.Kind.VAN,
+    LeasedAsset.Kind.TRUCK,
+    LeasedAsset.Kind.TRAILER,
+}
+_DESCRIPTION_LENGTH = InvoiceLine._meta.get_field("description").max_length
+
+
+def _asset_description(asset: LeasedAsset) -> str:
+    """The goods as art. 106e ust. 1 pkt 7 wants them named: kind, make, model, VIN / serial."""
+    kind = str(LeasedAsset.Kind(asset.kind).label)
+    parts = [f"{kind[:1].upper()}{kind[1:]} {asset.make} {asset.model}"]
+    if asset.serial_number:
+        label = _("VIN") if asset.kind in _VEHICLES else _("nr seryjny")
+        parts.append(f"{label} {asset.serial_number}")
+    if asset.production_year:
+        parts.append(_("rok produkcji %(year)s") % {"year": asset.production_year})
+    return ", ".join(parts)
+
+
+def _asset_lines(contract: Contract) -> list[LineSpec]:
+    """The leased goods at their net value, 23 % VAT: one line per asset when the assets'
+    values add up to the contract's net value, else one line naming them all."""
+    assets = list(contract.assets.order_by("id"))
+    if not assets:
+        raise InvoicingError(
+            _(
+                "Umowa %(number)s nie ma przedmiotu leasingu: dodaj go (rodzaj, marka, model, "
+                "VIN / numer seryjny) przed wystawieniem faktury."
+            )
+            % {"number": contract.number}
+        )
+    suffix = _(" – przedmiot umowy leasingu %(number)s") % {"number": contract.number}
+    values = [asset.net_value for asset in assets]
+    if not (all(values) and sum(values) == contract.net_value):
+        description = "; ".join(_asset_description(asset) for asset in assets) + suffix
+        if len(description) > _DESCRIPTION_LENGTH:
+            description = description[: _DESCRIPTION_LENGTH - 1] + "…"
+        return [LineSpec(description, contract.net_value, VatRate.STANDARD)]
+    # One line per asset; the VAT is that of the whole value (art. 106e ust. 10: from the sum
+    # of the net values), the last line taking the rounding, so the invoice, the contract page
+    # and Contract.asset_vat agree to the grosz.
+    lines = [
+        LineSpec(
+            f"{_asset_description(asset)}{suffix}",
+            asset.net_value,
+            VatRate.STANDARD,
+            vat=vat_of(asset.net_value, contract.vat_rate),
+        )
+        for asset in assets
+    ]
+    rest = contract.asset_vat - sum(line.vat for line in lines[:-1])
+    lines[-1] = dataclasses.replace(lines[-1], vat=rest)
+    return lines
+
+
 @transaction.atomic
 def invoice_issue_initial_payment(
     *, contract: Contract, issue_date: dt.date | None = None
 ) -> Invoice:
-    """The handover invoice: initial payment, plus for a financial lease the VAT on the asset."""
+    """The handover invoice.
+
+    Operating lease (a service): the initial payment with 23 % VAT.
+
+    Financial lease (a supply of goods, art. 7 ust. 1 pkt 2 ustawy o VAT): the invoice names the
+    asset with its whole net value, the VAT on it and the gross price (art. 106e ust. 1 pkt
+    7-14). That price is paid in parts: the initial payment and the VAT now, the rest of the net
+    (the financed capital) by the capital parts of the installments and the buyout, which their
+    own invoices charge outside VAT (np.). So this invoice asks for the initial payment + VAT only
+    and records the rest as `settled_by_schedule`: the client is never charged twice, and the
+    balance (charges = gross - settled_by_schedule) stays exact to the grosz. Interest is not
+    part of the price: it is charged, exempt, on the installment invoices.
+    """
     contract = _lock_contract_without(contract, Invoice.Kind.INITIAL)
     if contract.kind == Contract.Kind.OPERATING and not contract.initial_payment:
         raise InvoicingError(_("Umowa nie ma opłaty wstępnej."))
     issue_date = issue_date or contract.start_date
+    settled_by_schedule = ZERO
     with override("pl"):
         if contract.kind == Contract.Kind.OPERATING:
             lines = [
@@ -263,20 +372,8 @@ def invoice_issue_initial_payment(
                 )
             ]
         else:
-            lines = [
-                LineSpec(
-                    _("Opłata wstępna (część kapitałowa), umowa %(n)s") % {"n": contract.number},
-                    contract.initial_payment,
-                    VatRate.NOT_SUBJECT,
-                ),
-                LineSpec(
-                    _("VAT od wartości przedmiotu leasingu finansowego (%(value)s netto)")
-                    % {"value": format_money(contract.net_value, "pl")},
-                    ZERO,
-                    VatRate.STANDARD,
-                    vat=vat_of(contract.net_value, contract.vat_rate),
-                ),
-            ]
+            lines = _asset_lines(contract)
+            settled_by_schedule = contract.financed_capital
     return invoice_create(
         company=contract.company,
         contract=contract,
@@ -284,6 +381,7 @@ def invoice_issue_initial_payment(
         lines=lines,
         issue_date=issue_date,
         due_date=issue_date + dt.timedelta(days=7),
+        settled_by_schedule=settled_by_schedule,
     )
 
 
@@ -318,11 +416,19 @@ def invoice_issue_for_fee(*, fee: AdditionalFee, issue_date: dt.date | None = No
     )
     if fee.invoice_id:
         raise InvoicingError(_("Ta opłata ma już fakturę."))
-    rate = VatRate.STANDARD if fee.vat else VatRate.NOT_SUBJECT
+    # A fee with VAT is taxed at 23 %; one without is exempt or outside VAT as staff configured
+    # for its kind (insurance re-invoiced: exempt, with the basis printed on the invoice).
+    rate, basis = (VatRate.STANDARD, "") if fee.vat else FeeVatRule.for_kind(fee.kind)
     with override("pl"):
         description = fee.description or str(AdditionalFee.Kind(fee.kind).label)
         lines = [
-            LineSpec(f"{description}, umowa {fee.contract.number}", fee.net, rate, vat=fee.vat)
+            LineSpec(
+                f"{description}, umowa {fee.contract.number}",
+                fee.net,
+                rate,
+                vat=fee.vat,
+                exemption_basis=basis,
+            )
         ]
     invoice = invoice_create(
         company=fee.contract.company,
@@ -337,6 +443,68 @@ def invoice_issue_for_fee(*, fee: AdditionalFee, issue_date: dt.date | None = No
     return invoice
 
 
+def _rate_label(rate: str) -> str:
+    return str(VatRate(rate).label)
+
+
+def _correction_specs(family: list[Invoice], specs: list[LineSpec]) -> list[LineSpec]:
+    """The correction's lines, checked against what the corrected invoice says per VAT rate.
+
+    A correction changes the invoice's own rates only (moving a supply to another rate is a
+    correction to zero at the old rate plus a new invoice), and no rate may end below zero:
+    so the before / change / after rows of the correction add up per rate. An exempt line takes
+    the exemption basis the invoice gives for that rate.
+    """
+    before: dict[str, dict[str, Decimal]] = {
+        row["vat_rate"]: row
+        for row in InvoiceLine.objects.filter(invoice__in=family)
+        .order_by()
+        .values("vat_rate")
+        .annotate(net=Sum("net"), vat=Sum("vat"))
+    }
+    original = family[0]
+    rates = sorted(
+        set(original.lines.values_list("vat_rate", flat=True)), key=list(VatRate.values).index
+    )
+    change: dict[str, list[Decimal]] = {}
+    checked = []
+    for spec in specs:
+        if spec.vat_rate not in rates:
+            raise InvoicingError(
+                _(
+                    "Faktura %(number)s nie ma pozycji w stawce %(rate)s: korekta może zmieniać "
+                    "tylko jej stawki (%(rates)s)."
+                )
+                % {
+                    "number": original.number,
+                    "rate": _rate_label(spec.vat_rate),
+                    "rates": ", ".join(_rate_label(rate) for rate in rates),
+                }
+            )
+        if spec.vat_rate == VatRate.EXEMPT and not spec.exemption_basis:
+            basis = (
+                original.lines.filter(vat_rate=VatRate.EXEMPT)
+                .exclude(exemption_basis="")
+                .values_list("exemption_basis", flat=True)
+                .first()
+            )
+            spec = dataclasses.replace(spec, exemption_basis=basis or "")
+        totals = change.setdefault(spec.vat_rate, [ZERO, ZERO])
+        totals[0] += to_money(spec.net)
+        totals[1] += spec.vat_amount()
+        checked.append(spec)
+    for rate, (net, vat) in change.items():
+        # SQLite sums decimals as floats: back to the grosz before comparing.
+        after_net = to_money(before[rate]["net"]) + net
+        after_vat = to_money(before[rate]["vat"]) + vat
+        if after_net < 0 or after_vat < 0:
+            raise InvoicingError(
+                _("Korekta obniżyłaby wartość faktury w stawce %(rate)s poniżej zera.")
+                % {"rate": _rate_label(rate)}
+            )
+    return checked
+
+
 @transaction.atomic
 def invoice_correct(
     *,
@@ -347,9 +515,13 @@ def invoice_correct(
 ) -> Invoice:
     """Issue a correction: `lines` carry the differences (negative to lower the amount).
 
-    The original's amount payable changes by the correction's gross. If it drops below what
-    was already paid, the newest allocations are released and the money becomes credit, which
-    then settles the next liabilities.
+    An upward correction (gross > 0) is a payable document of its own: the increase falls due
+    on the correction's payment term and is settled like any invoice (oldest due first), so it
+    is not overdue the day it is issued. A downward correction owes nothing: it lowers what the
+    corrected invoice's family still owes, cancelling the newest upward correction first, then
+    the invoice itself. Money already paid above the new amount is released (the newest
+    allocations first) and becomes credit, which then settles the next liabilities; how much
+    is recorded on the correction (`released_to_credit`), which its PDF states.
     """
     company = _lock_company(invoice.company)
     original = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -357,6 +529,14 @@ def invoice_correct(
         raise InvoicingError(_("Korektę wystawia się do faktury pierwotnej, nie do korekty."))
     if not reason.strip():
         raise InvoicingError(_("Podaj przyczynę korekty."))
+    # The invoice, then its corrections in issue order; all locked, as their amounts may change.
+    family = list(
+        Invoice.objects.select_for_update()
+        .filter(Q(pk=original.pk) | Q(corrected_invoice=original))
+        .order_by("issue_date", "pk")
+    )
+    family.sort(key=lambda doc: doc.pk != original.pk)  # the invoice first, whatever the DB
+    lines = _correction_specs(family, list(lines))
     correction = _build_invoice(
         company=company,
         kind=Invoice.Kind.CORRECTION,
@@ -368,28 +548,50 @@ def invoice_correct(
         corrected_invoice=original,
         correction_reason=reason,
     )
-    new_payable = original.amount_payable + correction.gross
-    if new_payable < 0:
-        raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
-    original.amount_payable = new_payable
-    _release_excess(original)
-    original.save(update_fields=["amount_payable", "amount_paid"])
+    if correction.gross < 0:
+        payable = [doc for doc in family if doc.is_payable]
+        if sum(doc.amount_payable for doc in payable) + correction.gross < 0:
+            raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
+        reduction = -correction.gross
+        released = ZERO
+        for doc in reversed(payable):  # the newest upward correction first, the invoice last
+            cut = min(reduction, doc.amount_payable)
+            if cut <= 0:
+                continue
+            doc.amount_payable -= cut
+            released += _release_excess(doc)
+            doc.save(update_fields=["amount_payable", "amount_paid"])
+            reduction -= cut
+            if reduction == 0:
+                break
+        if released:
+            correction.released_to_credit = released
+            correction.save(update_fields=["released_to_credit"])
     _settle(company)
     company_data_changed(company.pk)
     correction.refresh_from_db()
     return correction
 
 
-def _release_excess(invoice: Invoice) -> None:
+def _release_excess(invoice: Invoice) -> Decimal:
+    """Release what was paid on `invoice` above its amount payable, the newest allocations
+    first, back to their payments as credit. Returns the amount released.
+
+    The new values are computed here in Decimal and written as literals: SQLite evaluates
+    `F("unallocated") + x` in binary floating point (0.1 + 0.2 > 0.3), which broke the
+    `payment_unallocated_within_amount` check when a payment came back to exactly its amount.
+    The company row is locked, so the values read here cannot change underneath.
+    """
     excess = invoice.amount_paid - invoice.amount_payable
     if excess <= 0:
-        return
-    for allocation in invoice.allocations.select_related("payment").order_by("-id"):
+        return ZERO
+    released_by_payment: dict[int, Decimal] = {}
+    for allocation in invoice.allocations.order_by("-id"):
         if excess <= 0:
             break
         released = min(excess, allocation.amount)
-        Payment.objects.filter(pk=allocation.payment_id).update(
-            unallocated=F("unallocated") + released
+        released_by_payment[allocation.payment_id] = (
+            released_by_payment.get(allocation.payment_id, ZERO) + released
         )
         if released == allocation.amount:
             allocation.delete()
@@ -398,6 +600,11 @@ def _release_excess(invoice: Invoice) -> None:
             allocation.save(update_fields=["amount"])
         invoice.amount_paid -= released
         excess -= released
+    payments = Payment.objects.select_for_update().filter(pk__in=released_by_payment)
+    for payment in payments:
+        payment.unallocated += released_by_payment[payment.pk]
+        payment.save(update_fields=["unallocated"])
+    return sum(released_by_payment.values(), ZERO)
 
 
 @transaction.atomic
@@ -427,8 +634,13 @@ def payment_record(
         unallocated=amount,
     )
     if assigned_invoice is not None:
-        # A correction owes nothing itself: money named for it goes to the invoice it corrects.
-        target_pk = assigned_invoice.corrected_invoice_id or assigned_invoice.pk
+        # A downward correction owes nothing itself: money named for it goes to the invoice it
+        # corrects. An upward correction is payable on its own and takes the money itself.
+        target_pk = (
+            assigned_invoice.pk
+            if assigned_invoice.is_payable
+            else assigned_invoice.corrected_invoice_id
+        )
         target = Invoice.objects.select_for_update().get(pk=target_pk)
         _allocate([payment], [target])
     _settle(company)

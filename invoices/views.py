@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import Perm, client_required, has_perm
@@ -55,6 +56,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vat_rows": vat_summary(invoice.lines.all()),
         "today": business_today(),
         "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
+        # A restricted user sees what settled this invoice, not the transfers' titles.
+        "sees_company": selectors.user_sees_all_contracts(request.user),
     }
     return render(request, "invoices/detail.html", context)
 
@@ -72,7 +75,7 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
         "page_obj": _invoice_page(request, form, filters, today),
         "today": today,
     }
-    return render_tab(request, "invoices/contract_invoices.html", context)
+    return render_tab(request, "invoices/_contract_invoices_tab.html", context)
 
 
 @require_GET
@@ -81,11 +84,14 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     """Wpłaty i saldo: the balance, and every payment with the invoices it settled."""
     form = PaymentFilterForm(request.GET)
     payments = selectors.payment_list(user=request.user, filters=form.filters())
+    sees_company = selectors.user_sees_all_contracts(request.user)
+    if not sees_company:  # their search looks in invoice numbers only (selectors.payment_list)
+        form.fields["q"].widget.attrs["placeholder"] = _("numer faktury")
     context = {
         "form": form,
         "page_obj": paginate(payments, form.page_number),
         "balance": selectors.balance_for_user(user=request.user),
-        "sees_company": selectors.user_sees_all_contracts(request.user),
+        "sees_company": sees_company,
     }
     return render_list(request, "invoices/payments.html", context, partial="results")
 

@@ -83,11 +83,25 @@ def test_staff_accounts_are_not_reachable_either(a):
 
 
 def test_lists_show_nothing_of_another_company(a, b):
+    mine = make_client_user(company=a["company"], login="alfa.user", last_name="Alfowski")
+    gone = make_client_user(company=a["company"], login="alfa.gone", last_name="Odszedł")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
     client = admin_client(a["admin"])
-    users = client.get(reverse("accounts:company_users"), {"state": "inactive"}).text
-    users += client.get(reverse("accounts:company_users")).text
-    users += client.get(reverse("accounts:company_users"), {"q": "Betow"}).text
-    assert "Betowski" not in users and "Betowa" not in users and "beta.user" not in users
+
+    listed = client.get(reverse("accounts:company_users"))
+    inactive = client.get(reverse("accounts:company_users"), {"state": "inactive"})
+    searched = client.get(reverse("accounts:company_users"), {"q": "Betow"})
+    own_search = client.get(reverse("accounts:company_users"), {"q": "Alfow"})
+
+    for response in (listed, inactive, searched, own_search):
+        assert response.status_code == 200
+        assert "Betowski" not in response.text and "beta.user" not in response.text
+        assert "Betowa" not in response.text
+    # The lists do show the own company's users, so the absences above could fail.
+    assert mine.login in listed.text and a["admin"].login in listed.text
+    assert gone.login in inactive.text and mine.login not in inactive.text
+    assert mine.login in own_search.text
 
 
 def test_the_audit_log_shows_only_the_own_company(a, b):

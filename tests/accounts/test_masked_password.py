@@ -10,12 +10,14 @@ import json
 import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accounts import masked
-from accounts.models import MaskedPassword, User
+from accounts.models import AuditEntry, MaskedPassword, User
 from accounts.services import masked_password_set, masked_record, pepper
+from notifications.models import Message
 
 from .helpers import PASSWORD
 
@@ -157,3 +159,139 @@ def test_fake_challenges_look_like_real_ones():
         assert positions[0] >= 1 and positions[-1] <= 18
         lengths.add(positions[-1])
     assert max(lengths) > 12  # not all from the shortest length
+
+
+# --- Pepper rotation (README "Rotating the pepper") ---------------------------------------------
+
+OLD_PEPPER = "old-pepper-" + "o" * 40
+NEW_PEPPER = "new-pepper-" + "n" * 40
+
+
+def test_remasking_keeps_the_secret_under_the_new_pepper(record):
+    answers = {p: PASSWORD[p - 1] for p in (2, 4, 6, 8, 10)}
+    new = b"another-pepper"
+    remasked = masked.remask(record, answers, old_pepper=PEPPER, new_pepper=new)
+
+    assert remasked.shares != record.shares
+    assert remasked.secret_hash == record.secret_hash and remasked.salt == record.salt
+    # Any k positions now open it with the new pepper, none with the old one.
+    other = {p: PASSWORD[p - 1] for p in (1, 3, 11, 12, 15)}
+    assert masked.verify_characters(remasked, other, pepper=new)
+    assert not masked.verify_characters(remasked, other, pepper=PEPPER)
+
+
+def test_remasking_with_wrong_characters_is_refused(record):
+    wrong = {1: "x", 2: "y", 3: "z", 4: "q", 5: "w"}
+    with pytest.raises(ValueError):
+        masked.remask(record, wrong, old_pepper=PEPPER, new_pepper=b"another-pepper")
+
+
+def test_retired_peppers_are_parsed_and_bad_entries_named_without_their_value():
+    peppers, problems = masked.parse_retired_peppers(
+        ["1:" + "a" * 40, " 2:b:c ", "x:secret-value", "1:" + "d" * 40, "3:", "0:zero"]
+    )
+    assert peppers == {1: b"a" * 40, 2: b"b:c"}
+    assert problems == [
+        "entry 3 is not of the form version:value",
+        "entry 4: version 1 is listed twice",
+        "entry 5 is not of the form version:value",
+        "entry 6: the version must be a positive integer",
+    ]
+    assert not any("secret-value" in problem for problem in problems)
+
+
+def _rotate(settings) -> None:
+    """The operator's rotation: a new current pepper, the old one kept as retired version 1."""
+    settings.MASKED_PASSWORD_PEPPER = NEW_PEPPER
+    settings.MASKED_PASSWORD_PEPPER_VERSION = 2
+    settings.MASKED_PASSWORD_RETIRED_PEPPERS = [f"1:{OLD_PEPPER}"]
+
+
+@pytest.mark.django_db
+def test_a_user_masked_under_the_old_pepper_signs_in_after_rotation_and_is_remasked(
+    client, settings
+):
+    from .conftest import make_client_user
+    from .helpers import sign_in
+
+    settings.MASKED_PASSWORD_PEPPER = OLD_PEPPER
+    user = make_client_user(login="rotacja")
+    before = MaskedPassword.objects.get(user=user)
+    assert before.pepper_version == 1
+    _rotate(settings)
+
+    done = sign_in(client, user)
+
+    assert done.status_code == 302 and done["Location"] == "/"
+    after = MaskedPassword.objects.get(user=user)
+    assert after.pepper_version == 2
+    assert after.shares != before.shares
+    assert after.secret_hash == before.secret_hash  # the same password, re-masked
+    # The old pepper is no longer needed: drop it, and the next sign-in still works.
+    settings.MASKED_PASSWORD_RETIRED_PEPPERS = []
+    client.post(reverse("accounts:signout"))
+    assert sign_in(client, user).status_code == 302
+    assert MaskedPassword.objects.get(user=user).pepper_version == 2
+
+
+@pytest.mark.django_db
+def test_new_passwords_are_masked_under_the_current_version(settings):
+    from .conftest import make_client_user
+
+    _rotate(settings)
+    user = make_client_user(login="nowy")
+    stored = MaskedPassword.objects.get(user=user)
+    assert stored.pepper_version == 2
+    answers = {p: PASSWORD[p - 1] for p in (1, 3, 5, 7, 9)}
+    assert masked.verify_characters(masked_record(stored), answers, pepper=NEW_PEPPER.encode())
+
+
+@pytest.mark.django_db
+def test_a_record_whose_pepper_is_gone_fails_sign_in_cleanly_and_is_logged(
+    client, settings, caplog
+):
+    from accounts.audit import Action
+
+    from .conftest import make_client_user
+    from .helpers import enter_password, identify
+
+    settings.MASKED_PASSWORD_PEPPER = OLD_PEPPER
+    user = make_client_user(login="bez.pieprzu")
+    settings.MASKED_PASSWORD_PEPPER = NEW_PEPPER
+    settings.MASKED_PASSWORD_PEPPER_VERSION = 2  # version 1 retired too early: not listed
+
+    identify(client, user.company.client_number, user.login)
+    response = enter_password(client, PASSWORD)
+
+    assert response.status_code == 200
+    assert "Nieprawidłowe dane logowania" in response.text
+    user.refresh_from_db()
+    assert user.failed_signin_count == 0 and not user.is_locked  # not the user's fault
+    assert not Message.objects.filter(user=user, channel="sms").exists()  # no code went out
+    assert "pepper version 1, which is not configured" in caplog.text
+    entry = AuditEntry.objects.filter(user=user, action=Action.SIGNIN_PASSWORD_FAILED).get()
+    assert entry.details == {"pepper_version_unavailable": 1}
+    assert MaskedPassword.objects.get(user=user).pepper_version == 1  # left for the operator
+
+
+@pytest.mark.django_db
+def test_pepper_status_counts_records_per_version_and_fails_on_a_missing_pepper(settings):
+    from django.core.management.base import CommandError
+
+    from .conftest import make_client_user
+
+    settings.MASKED_PASSWORD_PEPPER = OLD_PEPPER
+    make_client_user(login="stary")
+    _rotate(settings)
+    make_client_user(login="nowy")
+
+    out = io.StringIO()
+    call_command("pepper_status", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "version 1: 1 record(s), retired",
+        "version 2: 1 record(s), current",
+    ]
+
+    settings.MASKED_PASSWORD_RETIRED_PEPPERS = []
+    with pytest.raises(CommandError, match="1 masked password"):
+        call_command("pepper_status", stdout=io.StringIO())

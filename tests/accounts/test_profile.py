@@ -58,6 +58,7 @@ def test_the_profile_shows_own_and_company_data(user):
 
 
 def test_changing_the_email_is_confirmed_with_a_code_to_the_current_phone(user):
+    """The code starts the change; the new address then confirms itself (test_email_change)."""
     client = admin_client(user)
     data = {"email": "anna.nowak@nowa.example.pl", "phone": "600 100 200"}
 
@@ -72,10 +73,12 @@ def test_changing_the_email_is_confirmed_with_a_code_to_the_current_phone(user):
 
     assert done.status_code == 302
     user.refresh_from_db()
-    assert user.email == "anna.nowak@nowa.example.pl"
+    assert user.email == "anna@transbud.example.pl"  # until the link sent to the new one is used
+    link = Message.objects.filter(channel="email", recipient="anna.nowak@nowa.example.pl").get()
+    assert "/email/potwierdz/" in link.body
     notice = Message.objects.filter(channel="email", recipient="anna@transbud.example.pl").get()
-    assert "został zmieniony" in notice.body
-    assert Action.CONTACT_CHANGED in actions(user=user)
+    assert "poproszono o zmianę adresu e-mail" in notice.body
+    assert Action.CONTACT_CHANGED not in actions(user=user)
 
 
 def test_a_new_phone_needs_the_old_numbers_code_and_then_the_new_numbers(user, settings):

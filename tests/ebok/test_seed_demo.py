@@ -254,3 +254,21 @@ def test_scale_invoices_are_the_ones_the_services_issue(demo, kind):
     assert bulk.gross == bulk.installment.gross
     assert re.fullmatch(r"FV/\d{4}/\d{2}/\d{6}", bulk.number)
     assert issued.gross == bulk.gross > Decimal(0)
+
+
+def test_financial_leases_are_invoiced_as_a_supply_of_goods(demo):
+    """The handover invoice sells the asset (net, 23 % VAT, gross) and asks for the initial
+    payment + VAT; exempt lines (interest, re-invoiced insurance) name their legal basis."""
+    handovers = Invoice.objects.filter(
+        kind=Invoice.Kind.INITIAL, contract__kind=Contract.Kind.FINANCIAL
+    ).select_related("contract")
+    assert handovers.exists()
+    for invoice in handovers:
+        contract = invoice.contract
+        assert (invoice.net, invoice.vat) == (contract.net_value, contract.asset_vat), invoice
+        assert invoice.settled_by_schedule == contract.financed_capital, invoice
+        assert invoice.amount_payable == contract.handover_payable, invoice
+        assert not invoice.lines.exclude(vat_rate="23").exists(), invoice
+    exempt = InvoiceLine.objects.filter(vat_rate="zw")
+    assert exempt.exists() and not exempt.filter(exemption_basis="").exists()
+    assert exempt.filter(exemption_basis__contains="art. 43 ust. 1 pkt 37").exists()

@@ -59,6 +59,12 @@ def assert_settlement_consistent(company) -> None:
         "corrected_invoice",
         "gross",
     )
+    # what the invoice and its upward corrections still owe together
+    family_payable = _totals(
+        Invoice.objects.filter(company=company, corrected_invoice__isnull=False, gross__gt=0),
+        "corrected_invoice",
+        "amount_payable",
+    )
     for payment in Payment.objects.filter(company=company):
         assert by_payment.get(payment.pk, 0) + payment.unallocated == payment.amount, payment
         assert D(0) <= payment.unallocated <= payment.amount
@@ -66,9 +72,15 @@ def assert_settlement_consistent(company) -> None:
         assert by_invoice.get(invoice.pk, 0) == invoice.amount_paid, invoice
         assert D(0) <= invoice.amount_paid <= invoice.amount_payable, invoice
         if invoice.is_correction:
-            assert invoice.amount_payable == 0
+            # a downward correction owes nothing, an upward one at most its increase
+            assert invoice.amount_payable <= max(invoice.gross, D(0)), invoice
+            assert invoice.released_to_credit <= max(-invoice.gross, D(0)), invoice
         else:
-            expected = invoice.gross + corrections.get(invoice.pk, 0)
-            assert invoice.amount_payable == expected, invoice
+            # the family owes the invoice's gross (less the price the schedule charges) plus
+            # every correction's gross
+            expected = invoice.gross - invoice.settled_by_schedule + corrections.get(invoice.pk, 0)
+            owed = invoice.amount_payable + family_payable.get(invoice.pk, 0)
+            assert owed == expected, invoice
+            assert invoice.amount_payable <= invoice.gross - invoice.settled_by_schedule, invoice
     # allocations never cross companies
     assert not allocations.exclude(invoice__company=company).exists()

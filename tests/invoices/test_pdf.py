@@ -17,7 +17,6 @@ from invoices.services import (
     invoice_correct,
     invoice_create,
     invoice_issue_for_installment,
-    invoice_issue_initial_payment,
     invoice_pdf_ensure,
 )
 from tests.downloads import (
@@ -97,17 +96,26 @@ def test_it_spells_out_the_amount_due_in_polish_words(client, buyer):
 
 @pytest.mark.django_db
 def test_it_sums_vat_per_rate(client, buyer):
-    # A financial lease's handover invoice: a capital part outside VAT (np.) and VAT at 23 %.
-    contract = ContractFactory(company=buyer, kind="financial", number="UL/2026/00043")
-    invoice = invoice_issue_initial_payment(contract=contract)
+    invoice = invoice_create(
+        company=buyer,
+        kind=Invoice.Kind.FEE,
+        lines=[
+            LineSpec("Opłata administracyjna", D("1000.00"), VatRate.STANDARD),
+            LineSpec("Ubezpieczenie", D("200.00"), VatRate.EXEMPT, exemption_basis="art. 43"),
+            LineSpec("Wezwanie do zapłaty", D("50.00"), VatRate.NOT_SUBJECT),
+            LineSpec("Rejestracja pojazdu", D("500.00"), VatRate.STANDARD),
+        ],
+        issue_date=dt.date(2026, 3, 2),
+    )
     client.force_login(client_user(buyer))
 
     text = pdf_text(download(client, invoice))
 
-    assert "23% 0,00 27 600,00 27 600,00" in text  # VAT on 120 000,00 net asset value
-    assert "np. 12 000,00 0,00 12 000,00" in text
-    assert "Razem 12 000,00 27 600,00 39 600,00" in text
-    assert "Słownie: trzydzieści dziewięć tysięcy sześćset złotych 00/100" in text
+    assert "23% 1 500,00 345,00 1 845,00" in text
+    assert "zw. 200,00 0,00 200,00" in text
+    assert "np. 50,00 0,00 50,00" in text
+    assert "Razem 1 750,00 345,00 2 095,00" in text
+    assert "Słownie: dwa tysiące dziewięćdziesiąt pięć złotych 00/100" in text
 
 
 @pytest.mark.django_db
@@ -195,6 +203,7 @@ def test_a_missing_file_is_generated_again(client, buyer):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_first_requests_at_once_store_one_file(buyer, settings):
+    settings.INVOICE_PDF_ON_ISSUE = False  # no PDF stored at commit: both requests render
     invoice = issue_invoice(buyer)
     results: list[str] = []
     errors: list[BaseException] = []

@@ -31,7 +31,12 @@ from invoices.services import (
     invoice_issue_initial_payment,
     payment_record,
 )
-from tests.factories import AdditionalFeeFactory, CompanyFactory, ContractFactory
+from tests.factories import (
+    AdditionalFeeFactory,
+    CompanyFactory,
+    ContractFactory,
+    LeasedAssetFactory,
+)
 from tests.invoices.helpers import (
     allocations_of,
     assert_settlement_consistent,
@@ -150,7 +155,7 @@ def test_payment_assigned_to_an_already_paid_invoice_goes_to_the_oldest(company)
 
 
 @pytest.mark.django_db
-def test_payment_naming_a_correction_goes_to_the_corrected_invoice(company):
+def test_payment_naming_an_upward_correction_pays_the_correction(company):
     oldest = issue(company, "500.00", due=dt.date(2026, 1, 10))
     corrected = issue(company, "100.00", due=dt.date(2026, 2, 10))
     pay(company, "100.00", assigned=corrected)
@@ -164,8 +169,22 @@ def test_payment_naming_a_correction_goes_to_the_corrected_invoice(company):
     payment = pay(company, "40.00", assigned=raising)
 
     assert payment.assigned_invoice == raising  # as the client named it
-    assert allocations_of(corrected)[-1] == (payment.pk, D("40.00"))
+    assert allocations_of(raising) == [(payment.pk, D("40.00"))]
     assert paid(oldest) == 0
+    assert_settlement_consistent(company)
+
+
+@pytest.mark.django_db
+def test_payment_naming_a_downward_correction_goes_to_the_corrected_invoice(company):
+    oldest = issue(company, "500.00", due=dt.date(2026, 1, 10))
+    corrected = issue(company, "100.00", due=dt.date(2026, 2, 10))
+    lowering = lower(corrected, "40.00")
+
+    payment = pay(company, "60.00", assigned=lowering)
+
+    assert allocations_of(corrected) == [(payment.pk, D("60.00"))]
+    assert paid(oldest) == 0
+    assert_settlement_consistent(company)
 
 
 @pytest.mark.django_db
@@ -310,10 +329,21 @@ def test_correction_releases_the_newest_allocations_first(company):
     assert_settlement_consistent(company)
 
 
+def standard_invoice(company, net, *, due: dt.date) -> Invoice:
+    return invoice_create(
+        company=company,
+        kind=Invoice.Kind.OTHER,
+        lines=[LineSpec("Usługa", D(net), VatRate.STANDARD)],
+        issue_date=min(due, dt.date(2026, 1, 1)),
+        due_date=due,
+    )
+
+
 @pytest.mark.django_db
-def test_correction_raising_a_paid_invoice_makes_it_partially_paid(company):
-    invoice = issue(company, "1000.00", due=dt.date(2026, 1, 10))
-    pay(company, "1000.00")
+def test_an_upward_correction_falls_due_on_its_own_term_not_the_old_due_date(company, settings):
+    settings.INVOICE_PAYMENT_TERM_DAYS = 14
+    invoice = standard_invoice(company, "1000.00", due=dt.date(2026, 1, 10))
+    pay(company, "1230.00")
 
     correction = invoice_correct(
         invoice=invoice,
@@ -327,10 +357,75 @@ def test_correction_raising_a_paid_invoice_makes_it_partially_paid(company):
         D("46.00"),
         D("246.00"),
     )
+    # The increase is the correction's to pay, on the correction's own 14-day term.
+    assert correction.due_date == DAY + dt.timedelta(days=14)
+    assert (correction.amount_payable, correction.amount_paid) == (D("246.00"), D("0.00"))
+    assert correction.status == Invoice.Status.UNPAID
+    assert not correction.is_overdue_on(DAY)
     invoice.refresh_from_db()
-    assert (invoice.amount_payable, invoice.amount_paid) == (D("1246.00"), D("1000.00"))
-    assert invoice.status == Invoice.Status.PARTIALLY_PAID
-    assert company_balance(company=company, today=DAY).due == D("246.00")
+    assert (invoice.amount_payable, invoice.status) == (D("1230.00"), Invoice.Status.PAID)
+    # Not due on the day it is issued, nor the day before its term; overdue the day after.
+    on_issue = company_balance(company=company, today=DAY)
+    assert (on_issue.due, on_issue.overdue, on_issue.not_yet_due) == (
+        D("0.00"),
+        D("0.00"),
+        D("246.00"),
+    )
+    assert on_issue.tone == "neutral"
+    assert company_balance(company=company, today=correction.due_date).due == D("246.00")
+    later = company_balance(company=company, today=correction.due_date + dt.timedelta(days=1))
+    assert later.overdue == D("246.00")
+    assert correction.is_overdue_on(correction.due_date + dt.timedelta(days=1))
+    assert_settlement_consistent(company)
+
+
+@pytest.mark.django_db
+def test_payments_settle_an_upward_correction_by_its_own_due_date(company):
+    invoice = issue(company, "100.00", due=dt.date(2026, 1, 10))
+    raising = invoice_correct(
+        invoice=invoice,
+        lines=[LineSpec("Dopłata", D("50.00"), VatRate.NOT_SUBJECT)],
+        reason="Dopłata",
+        issue_date=DAY,
+    )  # due 15.03.2026
+    earlier = issue(company, "70.00", due=dt.date(2026, 3, 10))
+    later = issue(company, "80.00", due=dt.date(2026, 4, 10))
+
+    pay(company, "250.00")
+
+    # oldest due first: the invoice (10.01), the other one (10.03), the correction (15.03)
+    assert [paid(i) for i in (invoice, earlier, raising, later)] == [
+        D("100.00"),
+        D("70.00"),
+        D("50.00"),
+        D("30.00"),
+    ]
+    assert_settlement_consistent(company)
+
+
+@pytest.mark.django_db
+def test_a_downward_correction_cancels_the_newest_increase_first(company):
+    invoice = issue(company, "100.00", due=dt.date(2026, 1, 10))
+    pay(company, "100.00")
+    raising = invoice_correct(
+        invoice=invoice,
+        lines=[LineSpec("Dopłata", D("50.00"), VatRate.NOT_SUBJECT)],
+        reason="Dopłata",
+        issue_date=DAY,
+    )
+
+    lowering = lower(invoice, "70.00")
+
+    raising.refresh_from_db()
+    invoice.refresh_from_db()
+    # the unpaid increase goes first (50), then 20 of the paid invoice, released as credit
+    assert (raising.amount_payable, raising.amount_paid) == (D("0.00"), D("0.00"))
+    assert (invoice.amount_payable, invoice.amount_paid) == (D("80.00"), D("80.00"))
+    assert lowering.released_to_credit == D("20.00")
+    assert company_balance(company=company, today=DAY).overpayment == D("20.00")
+    with pytest.raises(InvoicingError):
+        lower(invoice, "80.01")
+    assert_settlement_consistent(company)
 
 
 @pytest.mark.django_db
@@ -338,14 +433,15 @@ def test_correction_raising_an_invoice_is_settled_from_existing_credit(company):
     invoice = issue(company, "100.00", due=dt.date(2026, 1, 10))
     payment = pay(company, "150.00")
 
-    invoice_correct(
+    correction = invoice_correct(
         invoice=invoice,
         lines=[LineSpec("Dopłata", D("30.00"), VatRate.NOT_SUBJECT)],
         reason="Dopłata",
         issue_date=DAY,
     )
 
-    assert paid(invoice) == D("130.00")
+    assert paid(invoice) == D("100.00")
+    assert paid(correction) == D("30.00")
     payment.refresh_from_db()
     assert payment.unallocated == D("20.00")
 
@@ -430,20 +526,69 @@ def test_financial_installment_invoice_has_no_vat(company):
 def test_initial_payment_invoices(company):
     operating = small_contract(Contract.Kind.OPERATING, company)
     financial = small_contract(Contract.Kind.FINANCIAL, company)
+    LeasedAssetFactory(contract=financial, serial_number="TMBJG7NE0L0000042")
 
     op = invoice_issue_initial_payment(contract=operating)
     fin = invoice_issue_initial_payment(contract=financial)
 
     # operating: 1 000.00 + 23 % = 1 230.00
     assert lines_of(op) == [("23", D("1000.00"), D("230.00"), D("1230.00"))]
-    # financial: the initial payment outside VAT plus VAT 23 % on the whole net value
-    # 10 000.00 * 0.23 = 2 300.00, charged once at handover
-    assert lines_of(fin) == [
-        ("np", D("1000.00"), D("0.00"), D("1000.00")),
-        ("23", D("0.00"), D("2300.00"), D("2300.00")),
-    ]
-    assert fin.gross == D("3300.00")
+    assert op.amount_payable == D("1230.00")
+    # financial: the asset at its whole net value with 23 % VAT: 10 000.00 + 2 300.00
+    assert lines_of(fin) == [("23", D("10000.00"), D("2300.00"), D("12300.00"))]
+    assert "Samochód osobowy Škoda Octavia Combi 2.0 TDI, VIN TMBJG7NE0L0000042" in (
+        fin.lines.get().description
+    )
+    # ... of which the initial payment and the VAT are payable now, the rest by the schedule
+    assert (fin.settled_by_schedule, fin.amount_payable) == (D("9000.00"), D("3300.00"))
     assert op.due_date == dt.date(2024, 2, 7)  # start 31.01 + 7 days
+
+
+@pytest.mark.django_db
+def test_a_financial_lease_charges_the_asset_price_once(company):
+    """Handover + installments + buyout = net value + VAT on it + interest, to the grosz."""
+    contract = small_contract(Contract.Kind.FINANCIAL, company)
+    LeasedAssetFactory(contract=contract)
+
+    invoice_issue_initial_payment(contract=contract)
+    for installment in contract.installments.order_by("number"):
+        invoice_issue_for_installment(installment=installment)
+    invoice_issue_buyout(contract=contract)
+
+    interest = sum(i.interest for i in contract.installments.all())
+    expected = contract.net_value + contract.asset_vat + interest  # 10 000 + 2 300 + interest
+    balance = company_balance(company=company, today=dt.date(2030, 1, 1))
+    assert balance.charges == expected
+    assert balance.due == expected  # all of it owed, nothing twice
+    assert sum(i.amount_payable for i in Invoice.objects.filter(company=company)) == expected
+    pay(company, str(expected))
+    balance = company_balance(company=company, today=dt.date(2030, 1, 1))
+    assert (balance.balance, balance.due, balance.overpayment) == (0, 0, 0)
+    assert_settlement_consistent(company)
+
+
+@pytest.mark.django_db
+def test_a_financial_lease_without_an_asset_gets_no_handover_invoice(company):
+    contract = small_contract(Contract.Kind.FINANCIAL, company)
+    with pytest.raises(InvoicingError, match="nie ma przedmiotu leasingu"):
+        invoice_issue_initial_payment(contract=contract)
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_several_assets_are_itemised_when_their_values_add_up(company):
+    contract = small_contract(Contract.Kind.FINANCIAL, company)
+    LeasedAssetFactory(contract=contract, net_value=D("3333.50"))
+    LeasedAssetFactory(contract=contract, net_value=D("6666.50"))
+
+    invoice = invoice_issue_initial_payment(contract=contract)
+
+    # per line 766.71 + 1 533.30 would be 2 300.01: the VAT is that of the whole value
+    assert lines_of(invoice) == [
+        ("23", D("3333.50"), D("766.71"), D("4100.21")),
+        ("23", D("6666.50"), D("1533.29"), D("8199.79")),
+    ]
+    assert (invoice.vat, invoice.amount_payable) == (D("2300.00"), D("3300.00"))
 
 
 @pytest.mark.django_db
@@ -468,8 +613,9 @@ def test_nothing_to_invoice_is_refused(company):
         invoice_issue_buyout(contract=no_buyout)
     assert not Invoice.objects.exists()
     # the handover invoice of the lease without buyout is unaffected
+    LeasedAssetFactory(contract=no_buyout)
     handover = invoice_issue_initial_payment(contract=no_buyout)
-    assert handover.gross == D("3300.00")
+    assert (handover.gross, handover.amount_payable) == (D("12300.00"), D("3300.00"))
 
 
 @pytest.mark.django_db
@@ -568,6 +714,7 @@ def test_random_sequences_keep_the_books_consistent(steps, today):
         payments = [D("0.00"), D("0.00")]
         payable: dict[int, Decimal] = {}  # what the test expects each invoice to owe
         invoices: list[Invoice] = []  # originals and corrections, in issue order
+        increases: dict[int, list[int]] = {}  # an invoice's upward corrections, oldest first
 
         def company_index(invoice: Invoice) -> int:
             return [x.pk for x in companies].index(invoice.company_id)
@@ -596,8 +743,9 @@ def test_random_sequences_keep_the_books_consistent(steps, today):
                     with pytest.raises(InvoicingError):
                         pay(companies[c], amount, assigned=named)
                 else:
-                    # the named invoice (for a correction: the invoice it corrects) comes first
-                    target = named.corrected_invoice or named
+                    # the named invoice comes first (for a downward correction, which owes
+                    # nothing: the invoice it corrects)
+                    target = named if named.is_payable else named.corrected_invoice
                     before = paid(target)
                     pay(companies[c], amount, assigned=named)
                     assert paid(target) == min(before + amount, payable[target.pk])
@@ -610,7 +758,10 @@ def test_random_sequences_keep_the_books_consistent(steps, today):
                 c = company_index(target)
                 line = LineSpec("Korekta", delta, rate)
                 gross = delta + line.vat_amount()
-                if target.is_correction or payable[target.pk] + gross < 0:
+                family = [target.pk, *increases.get(target.pk, [])]
+                owed = sum(payable[pk] for pk in family)
+                # the test's invoices are all outside VAT (np.): a 23 % correction is refused
+                if target.is_correction or rate != VatRate.NOT_SUBJECT or owed + gross < 0:
                     with pytest.raises(InvoicingError):
                         invoice_correct(invoice=target, lines=[line], reason="r", issue_date=DAY)
                 else:
@@ -619,8 +770,14 @@ def test_random_sequences_keep_the_books_consistent(steps, today):
                     )
                     assert correction.gross == gross
                     invoices.append(correction)
-                    payable[target.pk] += gross
-                    payable[correction.pk] = D("0.00")
+                    payable[correction.pk] = max(gross, D("0.00"))
+                    if gross > 0:  # payable on its own term
+                        increases.setdefault(target.pk, []).append(correction.pk)
+                    reduction = -gross
+                    for pk in reversed(family):  # the newest increase first, the invoice last
+                        cut = min(max(reduction, D(0)), payable[pk])
+                        payable[pk] -= cut
+                        reduction -= cut
                     charges[c] += gross
             check_company(companies[c], charges[c], payments[c], payable, today, statuses=False)
         for c, company in enumerate(companies):

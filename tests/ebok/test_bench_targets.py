@@ -1,0 +1,35 @@
+"""`make bench` fails its run when a page or the export misses its target."""
+
+from __future__ import annotations
+
+from bench.__main__ import TARGET_PAGE_RATIO, misses
+
+
+def _results(**pages: tuple[float, bool]) -> dict:
+    rows = {"bench_minimal": (1.0, True), "bench_bare": (0.6, True), **pages}
+    return {
+        "pages": {
+            "pages": {
+                name: {"ratio": ratio, "queries_flat": flat} for name, (ratio, flat) in rows.items()
+            }
+        }
+    }
+
+
+def test_a_page_over_two_and_a_half_times_the_layout_page_misses():
+    assert TARGET_PAGE_RATIO == 2.5
+    assert misses(_results(home=(2.5, True), **{"invoices:list": (2.51, True)})) == [
+        "invoices:list"
+    ]
+
+
+def test_a_page_whose_queries_grow_with_the_data_misses():
+    assert misses(_results(home=(1.2, False))) == ["home"]
+
+
+def test_the_export_misses_on_time_or_memory():
+    results = _results(home=(1.2, True))
+    results["export"] = {"ratio": 1.6, "peak_rss_mb": 150}
+    assert misses(results) == ["export time", "export memory"]
+    results["export"] = {"ratio": 1.4, "peak_rss_mb": 120}
+    assert misses(results) == []
