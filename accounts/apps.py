@@ -9,9 +9,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from ebok import navigation
 
-        # email_change registers its audit action labels.
-        from . import checks, email_change, exports, signals  # noqa: F401
+        # The e-mail change (profile) registers its audit action labels.
+        from . import checks, signals  # noqa: F401
+        from .company import exports
         from .permissions import Perm, has_perm
+        from .profile import email_change  # noqa: F401
 
         navigation.register(
             navigation.NavItem(

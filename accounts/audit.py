@@ -2,6 +2,10 @@
 
 Entries are append-only (model guards + a PostgreSQL trigger). Apps register readable labels
 for their action codes with `register_actions({...})`; the code itself is what is stored.
+
+Where an operation comes from is an `AuditContext`: a view builds it once with
+`audit_context(request)`; a task, a command or an import builds its own (or passes
+`BACKGROUND`). Services take the context, never the request, so any of them can call them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from ebok.forms import without_control_characters
 
 from .models import AuditEntry, Company, User
+from .permissions import ADMIN_FIELD, PERMISSIONS
 
 
 class Action:
@@ -139,23 +145,61 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class AuditContext:
+    """Where an operation comes from: who acts (None: nobody signed in, or the system), for
+    which company, from which address and browser. `base_url` is the portal's address as the
+    caller reached it: e-mailed links use it when PUBLIC_BASE_URL is not set."""
+
+    actor: User | None = None
+    company: Company | None = None
+    ip: str | None = None
+    user_agent: str = ""
+    base_url: str = ""
+
+    def absolute_url(self, path: str) -> str:
+        base = settings.PUBLIC_BASE_URL.rstrip("/") or self.base_url.rstrip("/")
+        return f"{base}{path}"
+
+
+# A task or a command with nobody in particular acting: no address, no browser.
+BACKGROUND = AuditContext()
+
+
+def audit_context(request: HttpRequest) -> AuditContext:
+    """The context of a view's request: its signed-in user (if any), their company, the client
+    address (read as the rate limits read it) and the browser."""
+    user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    return AuditContext(
+        actor=actor,
+        company=actor.company if actor is not None and actor.company_id else None,
+        ip=client_ip(request),
+        user_agent=_bounded(request.headers.get("User-Agent", ""), 300),
+        base_url=request.build_absolute_uri("/"),
+    )
+
+
 def audit_log(
     *,
-    request: HttpRequest | None = None,
+    audit: AuditContext = BACKGROUND,
     user: User | None = None,
     company: Company | None = None,
     action: str,
     obj: models.Model | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record one event. `user` defaults to the request's signed-in user; `company` to theirs.
+    """Record one event. `user` defaults to the context's actor; `company` to the user's, then
+    to the context's, then to the object's.
 
     `details` must never hold secrets (passwords, codes); it is shown to staff and admins.
     """
-    if user is None and request is not None and getattr(request, "user", None) is not None:
-        user = request.user if request.user.is_authenticated else None
+    if user is None:
+        user = audit.actor
     if company is None and user is not None and user.company_id:
         company = user.company
+    if company is None:
+        company = audit.company
     if company is None and obj is not None and getattr(obj, "company_id", None):
         company = obj.company
     return AuditEntry.objects.create(
@@ -166,10 +210,8 @@ def audit_log(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        ip=client_ip(request),
-        user_agent=_bounded(
-            request.headers.get("User-Agent", "") if request is not None else "", 300
-        ),
+        ip=audit.ip,
+        user_agent=_bounded(audit.user_agent, 300),
         details=_bounded(details or {}, DETAIL_MAX_LENGTH),
     )
 
@@ -229,13 +271,7 @@ _DETAIL_LABELS = {
 # Noise for a reader: a digest identifies a step-up in the back office; "known" says whether
 # typed identifiers matched an account (the entry's user already says so).
 _HIDDEN_DETAILS = {"digest", "known"}
-_PERMISSION_WORDS = {
-    "is_company_admin": _("administrator"),
-    "can_view_finances": _("finanse"),
-    "can_view_contracts": _("umowy"),
-    "can_submit_requests": _("wnioski"),
-    "can_sign_documents": _("podpisywanie"),
-}
+_PERMISSION_WORDS = {p.field: p.badge for p in PERMISSIONS}
 
 
 _OPERATION_LABELS = {
@@ -267,7 +303,7 @@ def _detail_value(key: str, value: Any) -> str:
         return str(_VALUE_LABELS[value])
     if isinstance(value, bool):
         return str(_("tak") if value else _("nie"))
-    if isinstance(value, dict) and "is_company_admin" in value:  # a permission set
+    if isinstance(value, dict) and ADMIN_FIELD in value:  # a permission set
         words = [str(w) for flag, w in _PERMISSION_WORDS.items() if value.get(flag)]
         text = ", ".join(words) or str(_("brak"))
         if value.get("contracts_restricted"):

@@ -13,13 +13,12 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.models import GenerateNotAllowed
 
 from notifications.services import send_sms
 
-from .audit import audit_log
+from .audit import BACKGROUND, AuditContext, audit_log
 from .models import SmsDevice, User
 from .services import user_register_failure
 
@@ -73,7 +72,8 @@ def sms_device(user: User, *, for_update: bool = False) -> SmsDevice:
 
 @transaction.atomic
 def code_send(*, user: User, purpose: str, text: str, to: str | None = None) -> CodeIssue:
-    """Generate a code for `purpose` and queue it by SMS; `text` has a "{code}" placeholder.
+    """Generate a code for `purpose` and queue it by SMS; `text` has a "{code}" placeholder
+    (the texts are templates/notifications/*_code/: `render_message(...)` gives one).
 
     The code goes to the user's phone, or to `to` (a new number being verified: the code
     proves the user holds it). A new code replaces the previous one (of whatever purpose).
@@ -110,7 +110,7 @@ def code_verify(
     purpose: str,
     code: str,
     failure_action: str,
-    request: HttpRequest | None = None,
+    audit: AuditContext = BACKGROUND,
     details: dict | None = None,
 ) -> Check:
     """Check and consume a code. A failed attempt is audited as `failure_action`; a wrong code
@@ -132,12 +132,12 @@ def code_verify(
     if result is Check.OK:
         return result
     audit_log(
-        request=request,
+        audit=audit,
         user=user,
         action=failure_action,
         details={**(details or {}), "result": result.value},
     )
     if result is Check.THROTTLED:
         return result
-    locked = user_register_failure(user=user, kind="sms_code", request=request)
+    locked = user_register_failure(user=user, kind="sms_code", audit=audit)
     return Check.LOCKED if locked else Check.WRONG

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .audit import Action, audit_log
+from .audit import Action, audit_context, audit_log
 
 SIGNED_IN_AT = "ebok_signed_in_at"
 LAST_SEEN = "ebok_last_seen"
@@ -30,7 +30,9 @@ class ClientSessionMiddleware:
             reason = self._ended(request, user)
             if reason:
                 audit_log(
-                    request=request, action=Action.SESSION_EXPIRED, details={"reason": reason}
+                    audit=audit_context(request),
+                    action=Action.SESSION_EXPIRED,
+                    details={"reason": reason},
                 )
                 logout(request)
                 url = reverse("accounts:session_expired") + "?" + urlencode({"powod": reason})

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .append_only import AppendOnlyModel
+from .permissions import PERMISSIONS
 from .validators import (
     client_number_validator,
     normalize_nip,
@@ -65,7 +67,20 @@ class LockReason(models.TextChoices):
     ADMIN = "admin", _("zablokowany przez administratora")
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+def _client_permission_columns() -> type[models.Model]:
+    """An abstract model with one boolean column per entry of accounts.permissions.PERMISSIONS
+    (company admins grant them; staff permissions are Django's own)."""
+    columns = {p.field: models.BooleanField(p.label, default=p.default) for p in PERMISSIONS}
+    meta = type("Meta", (), {"abstract": True})
+    return type(
+        "ClientPermissions", (models.Model,), {"__module__": __name__, "Meta": meta, **columns}
+    )
+
+
+ClientPermissions = _client_permission_columns()
+
+
+class User(AbstractBaseUser, ClientPermissions, PermissionsMixin):
     """A person: a client company's user (company set) or back-office staff (company empty).
 
     `username` is the unique system identity (staff sign in to admin with it); client users sign
@@ -86,12 +101,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("nazwisko"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = PhoneNumberField(_("telefon komórkowy"), blank=True)
-    # Client permissions (company admins grant them). Staff permissions are Django's own.
-    is_company_admin = models.BooleanField(_("administrator firmy"), default=False)
-    can_view_finances = models.BooleanField(_("finanse (faktury, płatności, saldo)"), default=True)
-    can_view_contracts = models.BooleanField(_("umowy"), default=True)
-    can_submit_requests = models.BooleanField(_("składanie wniosków"), default=True)
-    can_sign_documents = models.BooleanField(_("podpisywanie dokumentów"), default=False)
+    # The client permission flags come from ClientPermissions; this narrows what they show.
     contracts_restricted = models.BooleanField(
         _("dostęp tylko do wybranych umów"),
         default=False,
@@ -255,34 +265,6 @@ class SmsDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
         return ok
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError(self.model.append_only_message)
-
-    def delete(self):
-        raise TypeError(self.model.append_only_message)
-
-
-class AppendOnlyModel(models.Model):
-    """Rows that are only ever added: saving an existing row or deleting any row is refused
-    (bulk update/delete too). PostgreSQL triggers refuse the same below the ORM."""
-
-    append_only_message = "These rows are append-only."
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise TypeError(self.append_only_message)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(self.append_only_message)
-
-
 class AuditEntry(AppendOnlyModel):
     """Who did what, to which object, when and from where. Append-only (see accounts.audit).
 
@@ -335,7 +317,7 @@ class AccessApplication(models.Model):
 
     Submitting stores the application whatever it says: nothing is looked up until staff
     verify it in the back office, so the public answer cannot reveal whether a company or a
-    contract exists. Approving creates the admin user (accounts.access_services).
+    contract exists. Approving creates the admin user (accounts.public.services).
     """
 
     class Status(models.TextChoices):

@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 from ebok.errors import ServiceUnavailable
 
-from .audit import audit_log, client_ip
+from .audit import audit_context, audit_log, client_ip
 
 
 def over_limit(request: HttpRequest, *, group: str, rate: str, action: str) -> bool:
@@ -32,5 +32,5 @@ def over_limit(request: HttpRequest, *, group: str, rate: str, action: str) -> b
         # count is unknown: refuse (ebok.errors.OutageMiddleware answers 503).
         raise ServiceUnavailable(f"rate limit {group}: {type(exc).__name__}: {exc}") from exc
     if first_this_minute:
-        audit_log(request=request, action=action)
+        audit_log(audit=audit_context(request), action=action)
     return limited

@@ -8,16 +8,14 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from notifications.models import Message
-from notifications.services import notify, send_sms
+from notifications.services import notify_message
 
 from . import masked
-from .audit import Action, audit_log
+from .audit import BACKGROUND, Action, AuditContext, audit_log
 from .models import LockReason, MaskedPassword, SmsDevice, User
 from .password_policy import validate_client_password
 
@@ -105,7 +103,7 @@ def generate_one_time_password() -> str:
 
 
 @transaction.atomic
-def user_invite(*, user: User, by: User | None, request: HttpRequest | None = None) -> None:
+def user_invite(*, user: User, by: User | None, audit: AuditContext = BACKGROUND) -> None:
     """Open (or reopen) the first sign-in: a one-time password by SMS, login data by e-mail.
 
     The first sign-in with it forces setting an own password. Any lock is lifted and every
@@ -131,33 +129,25 @@ def user_invite(*, user: User, by: User | None, request: HttpRequest | None = No
         ]
     )
     valid_to = date_format(timezone.localtime(expires_at), "SHORT_DATETIME_FORMAT")
-    send_sms(
-        to=user.phone,
-        body=_(
-            "eBOK: haslo jednorazowe do pierwszego logowania: %(password)s (wazne do "
-            "%(valid_to)s). Przy logowaniu podasz wskazane znaki tego hasla."
-        )
-        % {"password": password, "valid_to": valid_to},
+    notify_message(
+        "first_signin_password",
+        channel=Message.Channel.SMS,
+        recipient=user.phone,
+        context={"password": password, "valid_to": valid_to},
         user=user,
         sensitive=True,
     )
     if user.email:
         # The identifiers go by another channel than the password.
-        notify(
+        notify_message(
+            "first_signin_access",
             channel=Message.Channel.EMAIL,
             recipient=user.email,
-            subject=_("Dostęp do eBOK"),
-            body=_(
-                "Dzień dobry,\n\nzałożyliśmy Ci dostęp do eBOK.\n\n"
-                "Numer klienta: %(client_number)s\nLogin: %(login)s\n\n"
-                "Hasło jednorazowe do pierwszego logowania wysłaliśmy SMS-em na numer "
-                "telefonu podany we wniosku. Po zalogowaniu ustawisz własne hasło.\n"
-            )
-            % {"client_number": user.company.client_number, "login": user.login},
+            context={"client_number": user.company.client_number, "login": user.login},
             user=user,
         )
     audit_log(
-        request=request,
+        audit=audit,
         user=by,
         company=user.company,
         action=Action.ACCOUNT_INVITED,
@@ -168,7 +158,7 @@ def user_invite(*, user: User, by: User | None, request: HttpRequest | None = No
 
 @transaction.atomic
 def user_password_set(
-    *, user: User, password: str, request: HttpRequest | None = None, first: bool = False
+    *, user: User, password: str, audit: AuditContext = BACKGROUND, first: bool = False
 ) -> None:
     """Set the user's own password under the policy (raises ValidationError listing all rules
     broken). Other sessions end; a changed password is confirmed to the user by SMS."""
@@ -179,19 +169,14 @@ def user_password_set(
     _end_other_sessions(user)
     user.save(update_fields=["must_change_password", "password_changed_at", "password"])
     audit_log(
-        request=request,
+        audit=audit,
         user=user,
         action=Action.PASSWORD_SET if first else Action.PASSWORD_CHANGED,
         obj=user,
     )
     if not first and user.phone:
-        send_sms(
-            to=user.phone,
-            body=_(
-                "eBOK: haslo do Twojego konta zostalo zmienione. Jesli to nie Ty, "
-                "skontaktuj sie z nami."
-            ),
-            user=user,
+        notify_message(
+            "password_changed", channel=Message.Channel.SMS, recipient=user.phone, user=user
         )
 
 
@@ -201,7 +186,7 @@ def user_lock(
     user: User,
     reason: str = LockReason.ADMIN,
     by: User | None = None,
-    request: HttpRequest | None = None,
+    audit: AuditContext = BACKGROUND,
 ) -> None:
     """Block sign-in and end the user's sessions; the user is told by SMS."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -212,7 +197,7 @@ def user_lock(
     _end_other_sessions(user)
     user.save(update_fields=["locked_at", "lock_reason", "password"])
     audit_log(
-        request=request,
+        audit=audit,
         user=by or user,
         company=user.company,
         action=Action.ACCOUNT_LOCKED,
@@ -220,20 +205,17 @@ def user_lock(
         details={"reason": reason, "failed_attempts": user.failed_signin_count},
     )
     if user.phone:
-        body = (
-            _(
-                "eBOK: dostep do Twojego konta zostal zablokowany po kolejnych nieudanych "
-                "probach logowania. Aby go odblokowac, skontaktuj sie z administratorem "
-                "swojej firmy lub z nami."
-            )
-            if reason != LockReason.ADMIN
-            else _("eBOK: dostep do Twojego konta zostal zablokowany przez administratora.")
+        notify_message(
+            "account_locked",
+            channel=Message.Channel.SMS,
+            recipient=user.phone,
+            context={"by_admin": reason == LockReason.ADMIN},
+            user=user,
         )
-        send_sms(to=user.phone, body=body, user=user)
 
 
 @transaction.atomic
-def user_unlock(*, user: User, by: User | None, request: HttpRequest | None = None) -> None:
+def user_unlock(*, user: User, by: User | None, audit: AuditContext = BACKGROUND) -> None:
     """Lift a lock (staff in admin, company admins in the portal) and reset the counters."""
     user = User.objects.select_for_update().get(pk=user.pk)
     was_locked = user.is_locked
@@ -245,7 +227,7 @@ def user_unlock(*, user: User, by: User | None, request: HttpRequest | None = No
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
     audit_log(
-        request=request,
+        audit=audit,
         user=by,
         company=user.company,
         action=Action.ACCOUNT_UNLOCKED,
@@ -253,30 +235,43 @@ def user_unlock(*, user: User, by: User | None, request: HttpRequest | None = No
         details={"was_locked": was_locked},
     )
     if was_locked and user.phone:
-        send_sms(
-            to=user.phone, body=_("eBOK: dostep do Twojego konta zostal odblokowany."), user=user
+        notify_message(
+            "account_unlocked", channel=Message.Channel.SMS, recipient=user.phone, user=user
         )
 
 
+def masked_email(address: str) -> str:
+    """The address as "a***@firma.pl": enough for its owner to recognise, little for others."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def user_contact_change_notify(
-    *, user: User, old: dict[str, str], changes: dict, sms: str, email: str
+    *, user: User, old: dict[str, str], changes: dict, by_admin: bool = False
 ) -> None:
-    """Tell the old number / address that the phone / e-mail in `changes` was changed, so a
-    hijack does not go unnoticed. `old` holds the previous "phone" and "email"."""
+    """Tell the old number / address that the phone / e-mail in `changes` was changed (by the
+    user, or by their company admin), so a hijack does not go unnoticed. `old` holds the
+    previous "phone" and "email"; `user` already has the new ones."""
     if "phone" in changes and old["phone"]:
-        send_sms(to=old["phone"], body=sms, user=user)
+        notify_message(
+            "phone_changed",
+            channel=Message.Channel.SMS,
+            recipient=old["phone"],
+            context={"by_admin": by_admin},
+            user=user,
+        )
     if "email" in changes and old["email"]:
-        notify(
+        notify_message(
+            "email_changed",
             channel=Message.Channel.EMAIL,
             recipient=old["email"],
-            subject=_("eBOK: zmiana adresu e-mail"),
-            body=email,
+            context={"login": user.login, "new": masked_email(user.email)},
             user=user,
         )
 
 
 @transaction.atomic
-def user_register_failure(*, user: User, kind: str, request: HttpRequest | None = None) -> bool:
+def user_register_failure(*, user: User, kind: str, audit: AuditContext = BACKGROUND) -> bool:
     """Count one failed password or SMS code; lock at SIGNIN_MAX_FAILURES. True if now locked."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.failed_signin_count += 1
@@ -284,7 +279,7 @@ def user_register_failure(*, user: User, kind: str, request: HttpRequest | None 
     user.failed_signin_count = locked.failed_signin_count
     if not locked.is_locked and locked.failed_signin_count >= settings.SIGNIN_MAX_FAILURES:
         reason = LockReason.FAILED_PASSWORD if kind == "password" else LockReason.FAILED_CODE
-        user_lock(user=locked, reason=reason, request=request)
+        user_lock(user=locked, reason=reason, audit=audit)
         user.locked_at = timezone.now()
         return True
     return locked.is_locked

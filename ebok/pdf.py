@@ -7,9 +7,11 @@ glyph); the templates name a font stack and never load anything from the network
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
 from num2words import num2words
@@ -17,6 +19,8 @@ from num2words import num2words
 from ebok.money import to_money
 
 PDF_CONTENT_TYPE = "application/pdf"
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
@@ -30,6 +34,37 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     with translation.override("pl"):
         html = render_to_string(template_name, context)
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+_WARM_UP_TEMPLATE = """{% extends "pdf/base.html" %}{% block body %}
+<div class="head"><div class="brand">eBOK</div>
+<div class="doc"><h1>Faktura VAT 1/2026</h1></div></div>
+<div class="parties"><div class="party"><div class="name">Zażółć gęślą jaźń</div></div>
+<div class="party">ZAŻÓŁĆ GĘŚLĄ JAŹŃ <strong>1 234,56 zł</strong></div></div>
+<h2>Pozycje</h2><table class="grid"><thead><tr><th>Lp.</th><th>Nazwa</th></tr></thead>
+<tbody><tr><td class="center">1</td><td class="num">1 234,56</td></tr></tbody></table>
+<div class="box"><span class="due">Do zapłaty</span> <span class="muted">przelew</span></div>
+{% endblock %}"""
+
+
+def warm_up() -> None:
+    """Render a small document once, so a worker's first real PDF does not pay for loading
+    WeasyPrint, Pango and the fonts (over half a second).
+
+    Called when a worker process starts (gunicorn's `post_worker_init` in gunicorn.conf.py,
+    Celery's `worker_process_init` in ebok/celery.py), never at import or in tests. A failure
+    is logged and left to the first real render to report.
+    """
+    from django.conf import settings
+    from weasyprint import HTML
+
+    try:
+        # The documents' layout with a bit of everything they use (bold and regular faces,
+        # headings, a table), so every font and layout path is loaded.
+        html = engines["django"].from_string(_WARM_UP_TEMPLATE).render({"seller": settings.LESSOR})
+        HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    except Exception:  # a warm-up must never stop a worker from starting
+        logger.warning("PDF warm-up failed", exc_info=True)
 
 
 def zloty_form(whole: int) -> str:

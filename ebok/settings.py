@@ -212,6 +212,9 @@ TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
 # periodic sweep re-queues rows still waiting this many seconds after they were due.
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
 NOTIFY_SWEEP_GRACE = env.int("NOTIFY_SWEEP_GRACE", default=120)
+# A row claimed for sending ("sending") this many seconds ago lost its worker mid-send: the
+# sweep marks it "uncertain" (never resent blindly). Longer than any provider/SMTP timeout.
+NOTIFY_SENDING_GRACE = env.int("NOTIFY_SENDING_GRACE", default=300)
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",

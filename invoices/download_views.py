@@ -33,7 +33,7 @@ from .services import invoice_pdf_ensure
 @client_required(Perm.FINANCES)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored PDF (rendered and stored on the first request only)."""
-    invoice = selectors.get_invoice_for_user(user=request.user, pk=pk)
+    invoice = selectors.get_invoice_file_for_user(user=request.user, pk=pk)
     invoice = invoice_pdf_ensure(invoice=invoice)
     return FileResponse(
         invoice.pdf.open("rb"),

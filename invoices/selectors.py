@@ -11,7 +11,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -19,8 +18,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Company
@@ -243,6 +243,14 @@ def invoice_count(*, user, filters: InvoiceFilters, today: dt.date) -> int:
     )
 
 
+def get_invoice_file_for_user(*, user, pk: int) -> Invoice:
+    """The invoice as its PDF download needs it (number, stored file), nothing it does not
+    serve; 404 if `user` may not see it. One query."""
+    return get_object_or_404(
+        visible_invoices(user=user).only("pk", "number", "issue_date", "pdf"), pk=pk
+    )
+
+
 def get_invoice_for_user(*, user, pk: int) -> Invoice:
     """The invoice with its lines, corrections and settlements; 404 if `user` may not see it."""
     invoices = visible_invoices(user=user).select_related("contract", "corrected_invoice")
@@ -273,6 +281,12 @@ def balance_for_user(*, user, today: dt.date | None = None) -> Balance:
         not_yet_due=_sum(unpaid, Q(due_date__gt=today)),
     )
     return Balance(**{name: to_money(value) for name, value in totals.items()}, overpayment=ZERO)
+
+
+def cached_balance(*, user, today: dt.date) -> Balance:
+    """`balance_for_user`, computed once per data version of the company, day and scope."""
+    key = f"balance:{visibility_scope(user)}:{today.isoformat()}"
+    return company_cached(user.company_id, key, lambda: balance_for_user(user=user, today=today))
 
 
 @dataclass(frozen=True)
@@ -374,11 +388,10 @@ def _visible_payments(user) -> QuerySet[Payment]:
 
 
 def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
-    """Payments, each with its first few allocations the user may see and how many there are.
-
-    One query for the rows and one for their allocations: a payment that settled a thousand
-    invoices still costs the same (the list shows ALLOCATIONS_SHOWN, its page shows the rest).
-    """
+    """The payments the user may see, filtered and sorted. The list page adds each payment's
+    first few allocations and their count to its page of rows with `with_first_allocations`
+    (cached: a payment that settled a thousand invoices costs the same; its page shows them
+    all)."""
     payments = _visible_payments(user)
     allocations = _visible_allocations(user)
     if filters.received_from:
@@ -392,20 +405,60 @@ def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
             payments = payments.filter(found | Exists(settled))
         else:  # what they are not shown is not searched either (no guessing the title)
             payments = payments.filter(Exists(settled))
-    counted = (
-        allocations.filter(payment=OuterRef("pk"))
-        .order_by()
-        .values("payment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    shown = allocations.select_related("invoice").order_by("invoice__due_date", "pk")
-    payments = payments.annotate(
-        allocation_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-    ).prefetch_related(
-        Prefetch("allocations", queryset=shown[:ALLOCATIONS_SHOWN], to_attr="first_allocations")
-    )
     return order_by_key(payments, filters.sort, PAYMENT_ORDERINGS)
+
+
+@dataclass(frozen=True)
+class ShownAllocation:
+    """What the payments list shows of one allocation (plain data: it is cached)."""
+
+    invoice_id: int
+    invoice_number: str
+    amount: Decimal
+
+
+def with_first_allocations(*, user, payments: Iterable[Payment]) -> list[Payment]:
+    """The payments of a list page, each with `first_allocations` (the first ALLOCATIONS_SHOWN
+    the user may see, by the invoices' due dates) and `allocation_count`.
+
+    A payment may settle hundreds of invoices: picking the first few of each means sorting
+    all of their allocations (40 ms for a page of the scale company), so the result is kept per
+    data version of the company, per visibility scope and page of payments. Two queries on a
+    miss, none on a hit, whatever the number of allocations.
+    """
+    payments = list(payments)
+    ids = sorted(p.pk for p in payments)
+
+    def compute() -> dict[int, tuple[int, list[ShownAllocation]]]:
+        visible = _visible_allocations(user).filter(payment_id__in=ids)
+        counts = dict(
+            visible.order_by().values("payment").annotate(n=Count("pk")).values_list("payment", "n")
+        )
+        first: dict[int, list[ShownAllocation]] = {pk: [] for pk in ids}
+        # The first ALLOCATIONS_SHOWN of each payment, in one query (a window function).
+        ranked = visible.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("payment_id")],
+                order_by=[F("invoice__due_date").asc(), F("pk").asc()],
+            )
+        ).filter(rank__lte=ALLOCATIONS_SHOWN)
+        for payment_id, invoice_id, number, amount in ranked.order_by(
+            "payment_id", "rank"
+        ).values_list("payment_id", "invoice_id", "invoice__number", "amount"):
+            first[payment_id].append(
+                ShownAllocation(invoice_id=invoice_id, invoice_number=number, amount=amount)
+            )
+        return {pk: (counts.get(pk, 0), first[pk]) for pk in ids}
+
+    if ids:
+        key = f"payment-first-allocations:{visibility_scope(user)}:{','.join(map(str, ids))}"
+        found = company_cached(user.company_id, key, compute)
+    else:
+        found = {}
+    for payment in payments:
+        payment.allocation_count, payment.first_allocations = found[payment.pk]
+    return payments
 
 
 def get_payment_for_user(*, user, pk: int) -> Payment:
@@ -415,9 +468,15 @@ def get_payment_for_user(*, user, pk: int) -> Payment:
 
 
 def payment_allocations(*, user, payment: Payment) -> QuerySet[PaymentAllocation]:
+    # The invoices' due dates by a correlated subquery, not a join: joined, PostgreSQL merges
+    # the payment's allocations with the whole invoice table (12 ms for a payment that settled
+    # 900 invoices); this way it looks up each invoice by its key (1.5 ms). The page's invoices
+    # come in one more query.
+    due_date = Invoice.objects.filter(pk=OuterRef("invoice_id")).values("due_date")[:1]
     return (
         _visible_allocations(user)
         .filter(payment=payment)
-        .select_related("invoice")
-        .order_by("invoice__due_date", "pk")
+        .annotate(invoice_due_date=Subquery(due_date))
+        .order_by("invoice_due_date", "pk")
+        .prefetch_related("invoice")
     )

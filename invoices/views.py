@@ -87,10 +87,12 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     sees_company = selectors.user_sees_all_contracts(request.user)
     if not sees_company:  # their search looks in invoice numbers only (selectors.payment_list)
         form.fields["q"].widget.attrs["placeholder"] = _("numer faktury")
+    page = paginate(payments, form.page_number)
+    page.object_list = selectors.with_first_allocations(user=request.user, payments=page)
     context = {
         "form": form,
-        "page_obj": paginate(payments, form.page_number),
-        "balance": selectors.balance_for_user(user=request.user),
+        "page_obj": page,
+        "balance": selectors.cached_balance(user=request.user, today=business_today()),
         "sees_company": sees_company,
     }
     return render_list(request, "invoices/payments.html", context, partial="results")

@@ -20,9 +20,18 @@ class Message(models.Model):
         INBOX = "inbox", _("skrzynka w portalu")
 
     class Status(models.TextChoices):
+        # The life of a row: queued -> sending (claimed by a worker) -> sent (the provider took
+        # it) -> delivered / undelivered (the provider's delivery report), or failed. A row left
+        # "sending" by a worker that died mid-send becomes "uncertain": it may or may not have
+        # gone out, so it is never resent blindly (a delivery report or staff settle it).
         QUEUED = "queued", _("w kolejce")
+        SENDING = "sending", _("w trakcie wysyłki")
+        UNCERTAIN = "uncertain", _("wynik nieznany")
         SENT = "sent", _("wysłana")
+        DELIVERED = "delivered", _("doręczona")
+        UNDELIVERED = "undelivered", _("niedoręczona")
         FAILED = "failed", _("błąd")
+        CANCELLED = "cancelled", _("anulowana")
 
     channel = models.CharField(_("kanał"), max_length=8, choices=Channel.choices)
     recipient = models.CharField(_("odbiorca"), max_length=254)
@@ -44,7 +53,7 @@ class Message(models.Model):
         help_text=_("Kody i hasła jednorazowe: treść usuwana po doręczeniu przez bramkę."),
     )
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("próby doręczenia"), default=0)
     error = models.TextField(_("ostatni błąd"), blank=True)
@@ -52,9 +61,19 @@ class Message(models.Model):
         _("klucz deduplikacji"), max_length=200, unique=True, null=True, blank=True
     )
     provider_id = models.CharField(_("identyfikator u dostawcy"), max_length=64, blank=True)
+    provider_status = models.CharField(
+        _("status u dostawcy"),
+        max_length=32,
+        blank=True,
+        help_text=_("Z raportu doręczenia dostawcy (np. Twilio: sent, delivered, undelivered)."),
+    )
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(_("następna próba"), default=timezone.now)
     sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+    # When a worker last claimed the row for sending; it is also that attempt's token: only the
+    # worker holding this claim records the outcome (staff may have re-queued the row since).
+    claimed_at = models.DateTimeField(_("pobrano do wysyłki"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("doręczono"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("wiadomość")
@@ -68,6 +87,16 @@ class Message(models.Model):
             ),
             models.Index(
                 fields=["user", "channel", "-created_at"], name="message_user_channel_idx"
+            ),
+            # The sweep looks for claims that outlived their worker.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="message_sending_claimed_idx",
+            ),
+            # Delivery reports configured without the message id find the row by Twilio's SID.
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_id_idx"
             ),
         ]
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import Outcome, message_deliver, message_requeue_due, retry_delay
+from .services import (
+    Outcome,
+    message_deliver,
+    message_mark_uncertain,
+    message_requeue_due,
+    retry_delay,
+)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
@@ -17,4 +23,6 @@ def deliver_message(self, message_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep_outbox() -> int:
+    # First settle the claims of workers that died mid-send, so they are never re-queued.
+    message_mark_uncertain()
     return message_requeue_due()

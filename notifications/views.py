@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+)
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from .backends import twilio_sms
 from .models import Message
+from .services import message_record_report
 
 
 @never_cache
@@ -17,3 +26,16 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
         raise Http404
     latest = Message.objects.order_by("-created_at", "-pk")[:30]
     return render(request, "notifications/dev_outbox.html", {"messages_list": latest})
+
+
+@csrf_exempt  # Twilio cannot hold a CSRF token: its signature over the request proves origin
+@require_POST
+def twilio_status(request: HttpRequest, message_id: int | None = None) -> HttpResponse:
+    """Twilio's delivery report (status callback) for one SMS: sent, delivered, undelivered..."""
+    if not twilio_sms.signature_is_valid(request):
+        return HttpResponseForbidden()
+    report = twilio_sms.parse_report(request.POST)
+    if report is None:
+        return HttpResponseBadRequest()
+    message_record_report(report=report, message_id=message_id)
+    return HttpResponse(status=204)

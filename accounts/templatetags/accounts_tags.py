@@ -1,4 +1,4 @@
-"""Template filters of the accounts pages: phone numbers, audit entries."""
+"""Template filters of the accounts pages: phone numbers, audit entries, permissions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 
 from accounts.audit import action_label, actor_label, details_text
+from accounts.permissions import ADMIN_FIELD, granted_permissions
 
 register = template.Library()
 
@@ -36,3 +37,10 @@ def audit_actor(entry) -> str:
 @register.filter
 def audit_details(entry) -> str:
     return details_text(entry, limit=240)
+
+
+@register.filter
+def permission_badges(user) -> list[str]:
+    """The one-word names of what `user` may do besides administering (in the declaration's
+    order, accounts.permissions.PERMISSIONS)."""
+    return [str(p.badge) for p in granted_permissions(user) if p.field != ADMIN_FIELD]

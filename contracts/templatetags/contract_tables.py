@@ -24,7 +24,7 @@ from ebok.dates import format_date
 from ebok.lists import RenderedOnce, escape, pk_url
 from ebok.money import format_amount, format_money
 
-from ..models import Contract
+from ..models import Contract, InsurancePolicy
 from ..selectors import InstallmentRow, InstallmentStatus
 
 register = template.Library()
@@ -171,3 +171,61 @@ def contract_datalist(numbers: Iterable[str]) -> SafeString:
     """`<datalist id="contract-numbers">` with the suggestions of the contract filter."""
     options = "".join(f'<option value="{escape(number)}">' for number in numbers)
     return mark_safe(f'<datalist id="contract-numbers">{options}</datalist>')
+
+
+# Python rows: the insurance list (25 policies) measured 4.7× the minimal page with template
+# rows (make bench, 2026-12-02).
+@register.simple_tag
+def policy_rows(policies: Iterable, *, show_contract: bool = False) -> SafeString:
+    """The `<tr>`s of a policy list (templates/contracts/_policies_table.html): with the
+    contract column on the insurance page, with the asset alone on a contract's tab."""
+    language = get_language()
+    badges = RenderedOnce("contracts/_policy_status.html")
+    contract_url = pk_url("contracts:detail")
+    type_l, insurer_l = _label(_("Rodzaj")), _label(_("Ubezpieczyciel"))
+    contract_l, asset_l = _label(_("Umowa")), _label(_("Przedmiot"))
+    valid_l, sum_l = _label(_("Okres ważności")), _label(_("Suma ubezpieczenia"))
+    status_l = _label(_("Status"))
+    no_asset = '<span class="ebok-muted">—</span>'
+    # Each label translated once per table (get_FOO_display() rebuilds its choices per call).
+    fields = {f.name: f for f in InsurancePolicy._meta.get_fields()}
+    types = {value: escape(label) for value, label in fields["type"].flatchoices}
+    arranged = {value: escape(label) for value, label in fields["arranged_by"].flatchoices}
+    rows = []
+    for policy in policies:
+        asset = policy.asset
+        variant = (
+            f'<span class="ebok-sub">{escape(policy.variant)}</span>' if policy.variant else ""
+        )
+        if show_contract:
+            what = (
+                f'<a href="{contract_url(policy.contract_id)}">{escape(policy.contract.number)}</a>'
+            )
+            if asset:
+                plate = (
+                    f" · {escape(asset.registration_number)}" if asset.registration_number else ""
+                )
+                name = f"{escape(asset.make)} {escape(asset.model)}"
+                what += f'<span class="ebok-sub">{name}{plate}</span>'
+            what_cell = f"<td{contract_l}>{what}</td>"
+        else:
+            if asset:
+                what = f"{escape(asset.make)} {escape(asset.model)}"
+                if asset.registration_number:
+                    what += f'<span class="ebok-sub">{escape(asset.registration_number)}</span>'
+            else:
+                what = no_asset
+            what_cell = f"<td{asset_l}>{what}</td>"
+        status = policy.status
+        rows.append(
+            f'<tr><td class="ebok-cell-main"><span class="fw-semibold">{escape(policy.number)}'
+            f'</span><span class="ebok-sub">{arranged.get(policy.arranged_by, "")}</span></td>'
+            f"<td{type_l}>{types.get(policy.type, escape(policy.type))}{variant}</td>"
+            f"<td{insurer_l}>{escape(policy.insurer)}</td>"
+            f"{what_cell}"
+            f'<td class="tabular"{valid_l}><span class="nowrap">{format_date(policy.valid_from)} '
+            f'–</span> <span class="nowrap">{format_date(policy.valid_to)}</span></td>'
+            f'<td class="num"{sum_l}>{format_money(policy.sum_insured, language)}</td>'
+            f"<td{status_l}>{badges.get(status, policy=policy)}</td></tr>"
+        )
+    return mark_safe("\n".join(rows))  # every text escaped above

@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import PermanentError, TransientError, Transport
+from .base import DeliveryReport, PermanentError, TransientError, Transport, UncertainError
 
-__all__ = ["PermanentError", "TransientError", "Transport", "get_transport"]
+__all__ = [
+    "DeliveryReport",
+    "PermanentError",
+    "TransientError",
+    "Transport",
+    "UncertainError",
+    "get_transport",
+]
 
 SMS_BACKENDS = {
     "outbox": "notifications.backends.console.OutboxSmsTransport",

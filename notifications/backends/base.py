@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,6 +13,22 @@ class PermanentError(Exception):
 
 class TransientError(Exception):
     """The provider is unavailable for now; the message stays queued and is retried."""
+
+
+class UncertainError(Exception):
+    """The request may have reached the provider but its answer did not come back (a read
+    timeout, a connection dropped mid-response): sending again could deliver it twice, so the
+    row is marked uncertain and waits for a delivery report or staff."""
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What a provider's delivery report says about one message it was given."""
+
+    provider_id: str
+    status: str  # the Message.Status it means; "" for a provider status that means none
+    provider_status: str  # the provider's own word, kept on the row
+    error: str = ""
 
 
 class Transport:

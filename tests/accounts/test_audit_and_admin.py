@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from accounts.audit import Action, audit_log
+from accounts.audit import Action, audit_context, audit_log
 from accounts.models import AuditEntry, User
 from accounts.services import user_lock
 from notifications.models import Message
@@ -21,7 +21,10 @@ def test_audit_log_records_who_what_where(rf, client_user):
     request = rf.post("/x/", REMOTE_ADDR="203.0.113.7", headers={"User-Agent": "Firefox/140"})
     request.user = client_user
     entry = audit_log(
-        request=request, action="invoices.downloaded", obj=client_user.company, details={"n": 3}
+        audit=audit_context(request),
+        action="invoices.downloaded",
+        obj=client_user.company,
+        details={"n": 3},
     )
     assert entry.user == client_user
     assert entry.company == client_user.company

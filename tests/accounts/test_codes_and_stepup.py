@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.audit import Action
 from accounts.codes import Check, Sent, code_send, code_verify
 from accounts.models import AuditEntry, SmsDevice
-from accounts.stepup import StepUp, stepup_begin, stepup_digest, stepup_verify
+from accounts.stepup import stepup_begin, stepup_digest, stepup_verify
+from accounts.view_helpers import StepUp
 
 from .helpers import last_code, last_sms
 

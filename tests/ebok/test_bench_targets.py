@@ -33,3 +33,40 @@ def test_the_export_misses_on_time_or_memory():
     assert misses(results) == ["export time", "export memory"]
     results["export"] = {"ratio": 1.4, "peak_rss_mb": 120}
     assert misses(results) == []
+
+
+def test_pages_with_a_target_of_their_own_are_judged_by_it():
+    results = _results(home=(1.2, True))
+    results["pages"]["pages"]["home:after-change"] = {
+        "ratio": 3.9,
+        "queries_flat": True,
+        "target": 4.0,
+    }
+    results["pages"]["pages"]["invoices:pdf"] = {"ratio": 1.6, "queries_flat": True, "target": 1.5}
+    assert misses(results) == ["invoices:pdf"]
+
+
+def test_the_first_pdf_render_misses_over_twice_bare_weasyprint():
+    results = _results(home=(1.2, True))
+    results["first_pdf"] = {"ratio": 2.1}
+    assert misses(results) == ["first PDF render"]
+    results["first_pdf"] = {"ratio": 1.9}
+    assert misses(results) == []
+
+
+def test_every_client_page_is_measured():
+    from bench.__main__ import COLD_HOME, DEFAULT_PAGES
+
+    expected = {
+        "invoices:payments",
+        "invoices:payment_detail",
+        "invoices:detail",
+        "invoices:pdf",
+        "contracts:policies",
+        "contracts:fees",
+        "accounts:profile",
+        "accounts:company_users",
+        "accounts:company_audit",
+        COLD_HOME,
+    }
+    assert expected <= set(DEFAULT_PAGES)

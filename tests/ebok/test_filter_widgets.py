@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from accounts.company_forms import CompanyUserFilterForm
+from accounts.company.forms import CompanyUserFilterForm
 from contracts.forms import (
     ContractFilterForm,
     FeeFilterForm,

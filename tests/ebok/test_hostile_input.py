@@ -95,6 +95,9 @@ PARAM_NAMES = [
 ]
 # Never walked: the back office (staff only, Django's own admin).
 SKIPPED_NAMESPACES = {"admin"}
+# Webhooks refuse every unsigned request with 403 before they read their path (Twilio's
+# delivery reports): an overflowing id there is refused, not looked up.
+SIGNED_WEBHOOKS = {"notifications:twilio_status_for_message"}
 # Signing out ends the session the rest of the walk needs: it is walked last.
 SIGN_OUT = "accounts:signout"
 
@@ -287,7 +290,9 @@ def test_no_input_reaches_a_server_error(world):
             for method in ("get", "post"):
                 with transaction.atomic():
                     status = getattr(_signed_in(world["admin"]), method)(path).status_code
-                if status not in (404, 405):  # 405: the action takes the other method
+                # 405: the action takes the other method
+                expected = {404, 405, 403} if route.name in SIGNED_WEBHOOKS else {404, 405}
+                if status not in expected:
                     failures.append((method.upper(), path, {}, status))
     for route in routes:
         fuzz(Client(), fill(route, world), failures)

@@ -75,12 +75,20 @@ def _database_url() -> str:
 class WorkerProcess:
     """`celery -A ebok worker` as the production shape runs it, on the test database."""
 
-    def __init__(self, *, media_root: Path, log_path: Path, pool: str = "solo") -> None:
+    def __init__(
+        self,
+        *,
+        media_root: Path,
+        log_path: Path,
+        pool: str = "solo",
+        settings_module: str = "tests.ebok.worker_settings",
+        broker_url: str = "",
+    ) -> None:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.ebok.worker_settings",
+            "DJANGO_SETTINGS_MODULE": settings_module,
             "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.CELERY_BROKER_URL,
+            "REDIS_URL": broker_url or settings.CELERY_BROKER_URL,
             "MEDIA_ROOT": str(media_root),
         }
         self.log_path = log_path
@@ -142,8 +150,21 @@ class WorkerProcess:
 
 
 @contextmanager
-def worker_process(*, media_root: Path, log_path: Path, pool: str = "solo"):
-    worker = WorkerProcess(media_root=media_root, log_path=log_path, pool=pool)
+def worker_process(
+    *,
+    media_root: Path,
+    log_path: Path,
+    pool: str = "solo",
+    settings_module: str = "tests.ebok.worker_settings",
+    broker_url: str = "",
+):
+    worker = WorkerProcess(
+        media_root=media_root,
+        log_path=log_path,
+        pool=pool,
+        settings_module=settings_module,
+        broker_url=broker_url,
+    )
     try:
         yield worker
     finally:

@@ -319,6 +319,24 @@ def test_payments_show_how_each_was_settled_and_the_credit_left(company, history
     assert f"{big.unallocated:,.2f}".replace(",", " ").replace(".", ",") + " zł" in page
 
 
+def test_a_new_payment_shows_on_the_next_view_of_the_payments_page(company, history):
+    """The page's settled invoices and balance are cached per data version: a payment booked
+    after a view is listed, with its allocations and the new balance, on the very next one."""
+    _, invoices, _ = history
+    client = signed_in(client_user(company))
+    before = client.get(reverse("invoices:payments"))
+    assert "Druga wpłata" not in text(before)
+    client.get(reverse("invoices:payments"))  # served from the cache now
+
+    pay(company, "100.00", title="Druga wpłata")
+    after = client.get(reverse("invoices:payments"))
+    row = next(p for p in after.context["page_obj"] if p.title == "Druga wpłata")
+    assert row.allocation_count == 1
+    assert [a.amount for a in row.first_allocations] == [D("100.00")]
+    assert row.first_allocations[0].invoice_number == invoices[1].number
+    assert after.context["balance"].payments == before.context["balance"].payments + D("100")
+
+
 def test_payments_filter_by_date_and_text(company, history):
     client = signed_in(client_user(company))
     recent = client.get(

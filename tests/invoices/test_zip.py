@@ -97,6 +97,23 @@ def test_the_zip_contains_the_same_pdf_as_the_single_download(client, company):
 
 
 @pytest.mark.django_db
+def test_a_stored_pdf_is_served_without_reading_what_it_does_not_show(client, company):
+    """The download of a stored PDF reads the invoice row and nothing else of the invoice
+    (not its lines, corrections or payments: the file is the document)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invoice = stored(issue_invoice(company))
+    client.force_login(client_user(company))
+    with CaptureQueriesContext(connection) as queries:
+        body = streamed(client.get(reverse("invoices:pdf", args=[invoice.pk])))
+    assert body == stored_pdf(invoice)
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "invoices_invoiceline" not in read and "invoices_paymentallocation" not in read
+    assert read.count('FROM "invoices_invoice"') == 1
+
+
+@pytest.mark.django_db
 def test_the_zip_of_the_filtered_list_follows_the_filters(client, company):
     paid = stored(issue_invoice(company, net="100.00", due_date=dt.date(2026, 3, 10)))
     unpaid = stored(issue_invoice(company, net="200.00", due_date=dt.date(2026, 4, 10)))

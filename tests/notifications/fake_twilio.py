@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "test-auth-token"
+
 
 @dataclass
 class Recorded:
@@ -24,11 +27,22 @@ class FakeTwilio:
     requests: list[Recorded] = field(default_factory=list)
     # (status, json body) for the next responses; empty = success.
     script: list[tuple[int, dict]] = field(default_factory=list)
+    # Seconds to hold each answer after the message was accepted (recorded): the client times
+    # out, or its worker is killed, with Twilio already holding the SMS. `stop()` releases them.
+    hold_answer: float = 0.0
+    released: threading.Event = field(default_factory=threading.Event)
+    # The JSON answered for each accepted message, in order (its "sid" is the provider id).
+    accepted: list[dict] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def _message_json(account_sid: str, form: dict[str, list[str]]) -> dict:
@@ -74,12 +88,18 @@ def start() -> FakeTwilio:
             else:
                 account_sid = self.path.split("/")[3]
                 status, body = 201, _message_json(account_sid, form)
+                fake.accepted.append(body)
+                if fake.hold_answer:
+                    fake.released.wait(fake.hold_answer)
             payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timed out, or its process was killed)
 
         def log_message(self, *args):
             pass

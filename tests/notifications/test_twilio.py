@@ -16,23 +16,8 @@ from . import fake_twilio
 
 pytestmark = pytest.mark.django_db
 
-SID = "AC" + "0123456789abcdef" * 2
-TOKEN = "test-auth-token"
-
-
-@pytest.fixture
-def twilio(settings):
-    fake = fake_twilio.start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = SID
-    settings.TWILIO_AUTH_TOKEN = TOKEN
-    settings.TWILIO_FROM_NUMBER = "+48500600700"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = fake.url
-    settings.TWILIO_TIMEOUT = 2
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+SID = fake_twilio.ACCOUNT_SID
+TOKEN = fake_twilio.AUTH_TOKEN
 
 
 def _queued(body="eBOK: kod logowania 123456.", sensitive=False) -> Message:
