@@ -280,10 +280,11 @@ def measure_first_pdf(runs: int, log) -> dict:
     }
 
 
-def pdf_probe(mode: str, invoice_id: int) -> float:
+def run_probe(module: str, mode: str, *args: str) -> dict:
+    """Run `python -m bench.<module> <mode> <args>` in a fresh process; its last line is JSON."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     completed = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.pdf_probe", mode, "--invoice", str(invoice_id)],
+        [sys.executable, "-m", f"bench.{module}", mode, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -291,26 +292,19 @@ def pdf_probe(mode: str, invoice_id: int) -> float:
         cwd=HERE.parent,
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"pdf probe {mode} failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])["ms"]
+        raise RuntimeError(f"{module} {mode} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def pdf_probe(mode: str, invoice_id: int) -> float:
+    return run_probe("pdf_probe", mode, "--invoice", str(invoice_id))["ms"]
 
 
 # --- export --------------------------------------------------------------------------------------
 
 
 def probe(mode: str, company_id: int) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    completed = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.export_probe", mode, "--company", str(company_id)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=HERE.parent,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"export probe {mode} failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_probe("export_probe", mode, "--company", str(company_id))
 
 
 def measure_export(rows: int, runs: int, log) -> dict:
