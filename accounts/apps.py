@@ -8,12 +8,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from ebok import navigation
+        from notifications.selectors import unread_count
 
         # The e-mail change (profile) registers its audit action labels.
         from . import checks, signals  # noqa: F401
         from .company import exports
         from .permissions import Perm, has_perm
         from .profile import email_change  # noqa: F401
+        from .public import registration  # noqa: F401 (its audit action labels)
 
         navigation.register(
             navigation.NavItem(
@@ -48,6 +50,26 @@ class AccountsConfig(AppConfig):
         )
         navigation.register_user_menu(
             navigation.NavItem(
+                key="notification_settings",
+                label=_("Ustawienia powiadomień"),
+                url_name="accounts:notification_settings",
+                icon="bi-bell",
+                order=30,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="inbox",
+                label=_("Wiadomości"),
+                url_name="accounts:inbox",
+                icon="bi-envelope",
+                order=95,
+                active_for=("accounts:inbox*",),
+                badge=lambda user: unread_count(user=user),
+            )
+        )
+        navigation.register_user_menu(
+            navigation.NavItem(
                 key="password_change",
                 label=_("Zmień hasło"),
                 url_name="accounts:password_change",
@@ -66,3 +88,7 @@ class AccountsConfig(AppConfig):
             )
         )
         exports.register_reports()
+
+        from .events import register_events
+
+        register_events()

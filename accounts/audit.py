@@ -257,6 +257,7 @@ _DETAIL_LABELS = {
     "locked": _("zablokowany"),
     "login": _("login"),
     "login_hint": _("login (początek)"),
+    "mismatches": _("niezgodne dane"),
     "one_time_password_expired": _("hasło jednorazowe wygasło"),
     "operation": _("operacja"),
     "password_correct": _("poprawne hasło"),
@@ -296,7 +297,24 @@ _VALUE_LABELS = {
 }
 
 
+# What a self-registration named that did not match the company's data.
+MISMATCH_LABELS = {
+    "client_number": _("numer klienta"),
+    "nip": _("NIP"),
+    "invoice_number": _("numer faktury"),
+    "invoice_gross": _("kwota faktury"),
+    "email": _("e-mail"),
+    "phone": _("telefon"),
+}
+
+
+def mismatch_text(codes: list) -> str:
+    return ", ".join(str(MISMATCH_LABELS.get(code, code)) for code in codes) or "–"
+
+
 def _detail_value(key: str, value: Any) -> str:
+    if key == "mismatches" and isinstance(value, list):
+        return mismatch_text(value)
     if key == "operation" and value in _OPERATION_LABELS:
         return str(_OPERATION_LABELS[value])
     if key in ("result", "reason", "refused") and value in _VALUE_LABELS:

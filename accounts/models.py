@@ -37,6 +37,10 @@ class Company(models.Model):
     phone = PhoneNumberField(_("telefon"), blank=True)
     is_active = models.BooleanField(_("aktywna"), default=True)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
+    # The core leasing system's id of the client (the feed upserts by it).
+    external_id = models.CharField(
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True, unique=True
+    )
 
     class Meta:
         verbose_name = _("firma")
@@ -386,11 +390,13 @@ class Consent(AppendOnlyModel):
         TERMS = "terms", _("akceptacja regulaminu eBOK")
         E_INVOICES = "e_invoices", _("faktury elektroniczne")
         MARKETING = "marketing", _("informacje marketingowe")
+        PRIVACY_NOTICE = "privacy_notice", _("zapoznanie się z informacją o przetwarzaniu danych")
 
     class Source(models.TextChoices):
         PORTAL = "portal", _("eBOK")
         APPLICATION = "application", _("wniosek o nadanie dostępu")
         BACK_OFFICE = "back_office", _("obsługa klienta")
+        REGISTRATION = "registration", _("samodzielna rejestracja")
 
     company = models.ForeignKey(
         Company, verbose_name=_("firma"), on_delete=models.PROTECT, related_name="consents"
@@ -419,6 +425,9 @@ class Consent(AppendOnlyModel):
         _("źródło"), max_length=16, choices=Source.choices, default=Source.PORTAL
     )
     ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
+    # The version of the document accepted (the terms, the data-processing notice); empty for
+    # consents recorded before versions were kept and for consents that name no document.
+    version = models.CharField(_("wersja dokumentu"), max_length=20, blank=True)
 
     append_only_message = "Consent history is append-only."
 
@@ -490,3 +499,7 @@ class EmailChange(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+# The public self-service's own tables live next to its code (accounts/public/models.py).
+from .public.models import Registration  # noqa: E402, F401

@@ -17,20 +17,34 @@ from ebok.errors import ServiceUnavailable
 from .audit import audit_context, audit_log, client_ip
 
 
-def over_limit(request: HttpRequest, *, group: str, rate: str, action: str) -> bool:
-    """Count this POST against the IP's limit; True (and one audit line a minute, not one per
-    hammered request) when over."""
+def over_limit(
+    request: HttpRequest,
+    *,
+    group: str,
+    rate: str,
+    action: str,
+    key: str | None = None,
+    details: dict | None = None,
+) -> bool:
+    """Count this POST against the IP's limit (or, with `key`, against that value's: a client
+    number, say); True (and one audit line a minute, not one per hammered request) when over."""
     if request.method != "POST":
         return False
+    counted = key if key is not None else client_ip(request)
     try:
         limited = is_ratelimited(
-            request, group=group, key="ip", rate=rate, method="POST", increment=True
+            request,
+            group=group,
+            key="ip" if key is None else (lambda _group, _request: key),
+            rate=rate,
+            method="POST",
+            increment=True,
         )
-        first_this_minute = limited and cache.add(f"{group}-rl-audited:{client_ip(request)}", 1, 60)
+        first_this_minute = limited and cache.add(f"{group}-rl-audited:{counted}", 1, 60)
     except Exception as exc:
         # Whatever the cache backend raises (connection refused, timeout, a full Redis), the
         # count is unknown: refuse (ebok.errors.OutageMiddleware answers 503).
         raise ServiceUnavailable(f"rate limit {group}: {type(exc).__name__}: {exc}") from exc
     if first_this_minute:
-        audit_log(audit=audit_context(request), action=action)
+        audit_log(audit=audit_context(request), action=action, details=details)
     return limited

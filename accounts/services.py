@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from notifications.events import emit
 from notifications.models import Message
 from notifications.services import notify_message
 
@@ -174,10 +175,8 @@ def user_password_set(
         action=Action.PASSWORD_SET if first else Action.PASSWORD_CHANGED,
         obj=user,
     )
-    if not first and user.phone:
-        notify_message(
-            "password_changed", channel=Message.Channel.SMS, recipient=user.phone, user=user
-        )
+    if not first:
+        emit("account.password_changed", user=user, context={})
 
 
 @transaction.atomic
@@ -204,14 +203,7 @@ def user_lock(
         obj=user,
         details={"reason": reason, "failed_attempts": user.failed_signin_count},
     )
-    if user.phone:
-        notify_message(
-            "account_locked",
-            channel=Message.Channel.SMS,
-            recipient=user.phone,
-            context={"by_admin": reason == LockReason.ADMIN},
-            user=user,
-        )
+    emit("account.locked", user=user, context={"by_admin": reason == LockReason.ADMIN})
 
 
 @transaction.atomic
@@ -234,10 +226,8 @@ def user_unlock(*, user: User, by: User | None, audit: AuditContext = BACKGROUND
         obj=user,
         details={"was_locked": was_locked},
     )
-    if was_locked and user.phone:
-        notify_message(
-            "account_unlocked", channel=Message.Channel.SMS, recipient=user.phone, user=user
-        )
+    if was_locked:
+        emit("account.unlocked", user=user, context={})
 
 
 def masked_email(address: str) -> str:
@@ -253,20 +243,20 @@ def user_contact_change_notify(
     user, or by their company admin), so a hijack does not go unnoticed. `old` holds the
     previous "phone" and "email"; `user` already has the new ones."""
     if "phone" in changes and old["phone"]:
-        notify_message(
-            "phone_changed",
-            channel=Message.Channel.SMS,
-            recipient=old["phone"],
-            context={"by_admin": by_admin},
+        emit(
+            "account.phone_changed",
             user=user,
+            context={"by_admin": by_admin},
+            channels=("sms",),
+            to={"sms": str(old["phone"])},
         )
     if "email" in changes and old["email"]:
-        notify_message(
-            "email_changed",
-            channel=Message.Channel.EMAIL,
-            recipient=old["email"],
-            context={"login": user.login, "new": masked_email(user.email)},
+        emit(
+            "account.email_changed",
             user=user,
+            context={"login": user.login, "new": masked_email(user.email)},
+            channels=("email",),
+            to={"email": old["email"]},
         )
 
 

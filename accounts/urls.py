@@ -4,6 +4,7 @@ part (sign-in, public self-service, profile, company administration) a page belo
 from __future__ import annotations
 
 from .company import urls as company
+from .notices import urls as notices
 from .profile import urls as profile
 from .public import urls as public
 from .signin import urls as signin
@@ -15,4 +16,5 @@ urlpatterns = [
     *public.urlpatterns,
     *profile.urlpatterns,
     *company.urlpatterns,
+    *notices.urlpatterns,
 ]

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import feed_probe
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 HERE = Path(__file__).resolve().parent
@@ -30,9 +32,19 @@ DEFAULT_PAGES = [
     "invoices:detail",
     "invoices:payments",
     "invoices:payment_detail",
+    "online_payments:checkout",  # "pay the whole balance" (?scope=all, see page_url)
     "accounts:profile",
     "accounts:company_users",
     "accounts:company_audit",
+    "documents:sign",
+    "documents:receive_list",
+    "documents:archive",
+    "documents:detail",
+    "accounts:inbox",
+    "accounts:notification_settings",
+    "requests_app:list",
+    "requests_app:new",
+    "requests_app:detail",  # the application with the longest thread
     # Not pages of the portal's own: the dashboard right after a change of the company's data
     # (every cached figure stale) and the download of a stored invoice PDF.
     COLD_HOME,
@@ -52,6 +64,8 @@ PAGE_TARGETS = {COLD_HOME: ("bench_minimal", 4.0), "invoices:pdf": ("bench_bare"
 # render of a one-page HTML in a fresh process (bench/pdf_probe.py).
 TARGET_FIRST_PDF_RATIO = 2.0
 TARGET_EXPORT_MB = 150
+# The daily payment-reminder scan over the --scale company plus this many invoices.
+TARGET_REMINDER_SECONDS = 10.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -75,6 +89,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pdf-runs", type=int, default=3, help="fresh processes of each side (the fastest counts)"
     )
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--reminder-invoices", type=int, default=50_000)
+    parser.add_argument("--skip-reminders", action="store_true")
+    parser.add_argument("--feed-invoices", type=int, default=25_000, help="and as many payments")
+    parser.add_argument("--skip-feed", action="store_true")
     parser.add_argument("--output", type=Path, default=HERE / "results")
     return parser.parse_args(argv)
 
@@ -116,6 +134,16 @@ def page_object(name: str, company):
 
     from invoices.services import invoice_pdf_ensure
 
+    if name.startswith("documents:"):  # the process with the longest history
+        from documents.models import DocumentProcess
+
+        processes = DocumentProcess.objects.filter(company=company, kind="sign")
+        return processes.annotate(n=Count("events")).order_by("-n", "pk").first()
+    if name.startswith("requests_app:"):  # the application with the longest thread
+        from requests_app.models import Application
+
+        applications = Application.objects.filter(company=company).exclude(status="draft")
+        return applications.annotate(n=Count("messages")).order_by("-n", "pk").first()
     contract = company.contracts.order_by("-installment_count", "pk").first()
     if name == "invoices:payment_detail":
         return company.payments.annotate(n=Count("allocations")).order_by("-n", "pk").first()
@@ -129,6 +157,8 @@ def page_url(name: str, company) -> str:
     from django.urls import NoReverseMatch, reverse
 
     url_name = "home" if name == COLD_HOME else name
+    if name == "online_payments:checkout":
+        return reverse(name) + "?scope=all"
     try:
         return reverse(url_name)
     except NoReverseMatch:
@@ -338,6 +368,53 @@ def measure_export(rows: int, runs: int, log) -> dict:
     }
 
 
+# --- reminder scan -------------------------------------------------------------------------------
+
+
+def measure_reminders(invoices: int, log) -> dict:
+    """The daily payment-reminder scan (bench/reminder_probe.py), each run in a fresh process:
+    over a tenth of the invoices, then over all of them (the query count must not grow), then
+    the same day again (nothing new). The reminders it created are removed afterwards."""
+    from django.utils import timezone
+
+    from bench.reminder_probe import ensure_reminder_company, forget_reminders
+
+    day = timezone.localdate().isoformat()
+    since = timezone.now()
+    ensure_reminder_company(invoices // 10, log=log)
+    analyze()
+    small = run_probe("reminder_probe", "run", "--day", day)
+    forget_reminders(since)
+    ensure_reminder_company(invoices, log=log)
+    analyze()
+    first = run_probe("reminder_probe", "run", "--day", day)
+    second = run_probe("reminder_probe", "run", "--day", day)
+    forget_reminders(since)
+    for name, run in (("a tenth", small), ("all", first), ("again", second)):
+        log(
+            f"  {name:<8} {run['seconds']:.2f} s, {run['queries']} queries, "
+            f"{run['created']} messages"
+        )
+    return {
+        "invoices": invoices,
+        "seconds": first["seconds"],
+        "queries": first["queries"],
+        "queries_tenth": small["queries"],
+        "created": first["created"],
+        "created_again": second["created"],
+        "runs": {"tenth": small, "all": first, "again": second},
+    }
+
+
+def reminders_within_target(reminders: dict) -> bool:
+    return (
+        reminders["seconds"] < TARGET_REMINDER_SECONDS
+        and reminders["queries"] <= reminders["queries_tenth"]
+        and reminders["created"] > 0
+        and reminders["created_again"] == 0
+    )
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -355,6 +432,12 @@ def misses(results: dict) -> list[str]:
     first_pdf = results.get("first_pdf")
     if first_pdf and first_pdf["ratio"] > TARGET_FIRST_PDF_RATIO:
         missed.append("first PDF render")
+    reminders = results.get("reminders")
+    if reminders and not reminders_within_target(reminders):
+        missed.append("reminder scan")
+    feed = results.get("feed")
+    if feed and not feed_probe.feed_within_target(feed):
+        missed.append("feed re-import")
     export = results.get("export")
     if export and export["ratio"] > TARGET_EXPORT_RATIO:
         missed.append("export time")
@@ -433,6 +516,28 @@ def markdown(results: dict) -> str:
             f"| file size | {export['file_mb']:.1f} MB | | |",
             "",
         ]
+    reminders = results.get("reminders")
+    if reminders:
+        ok = reminders_within_target(reminders)
+        lines += [
+            f"Daily payment-reminder scan over the `--scale` company plus {reminders['invoices']} "
+            "invoices (each user's lead time; a fresh process; deliveries only queued):",
+            "",
+            "| measure | value | target | within target |",
+            "|---|---|---|---|",
+            f"| time | {reminders['seconds']:.2f} s | < {TARGET_REMINDER_SECONDS:.0f} s | "
+            f"{'yes' if reminders['seconds'] < TARGET_REMINDER_SECONDS else 'NO'} |",
+            f"| queries (a tenth of the invoices / all) | {reminders['queries_tenth']} / "
+            f"{reminders['queries']} | not growing | "
+            f"{'yes' if reminders['queries'] <= reminders['queries_tenth'] else 'NO'} |",
+            f"| messages created | {reminders['created']} | | |",
+            f"| messages created by a second run | {reminders['created_again']} | 0 | "
+            f"{'yes' if reminders['created_again'] == 0 else 'NO'} |",
+            f"| overall | | | {'yes' if ok else 'NO'} |",
+            "",
+        ]
+    if results.get("feed"):
+        lines += feed_probe.feed_markdown(results["feed"])
     return "\n".join(lines)
 
 
@@ -465,6 +570,15 @@ def main(argv: list[str] | None = None) -> int:
         ensure_seeded(args.scale, log=log)
         log(f"first invoice PDF render ({args.pdf_runs} fresh processes each side):")
         results["first_pdf"] = measure_first_pdf(args.pdf_runs, log)
+    if not args.skip_reminders:
+        ensure_seeded(args.scale, log=log)
+        log(f"payment-reminder scan, --scale company + {args.reminder_invoices} invoices:")
+        results["reminders"] = measure_reminders(args.reminder_invoices, log)
+    if not args.skip_feed:
+        log(f"core-system feed, {args.scale} contracts, {args.feed_invoices} invoices + payments:")
+        results["feed"] = feed_probe.measure_feed(
+            run_probe, contracts=args.scale, invoices=args.feed_invoices, log=log
+        )
     if not args.skip_export:
         log(f"invoice export, {args.export_rows} rows:")
         results["export"] = measure_export(args.export_rows, args.export_runs, log)

@@ -32,9 +32,35 @@ def ensure_seeded(scale: int, log=print) -> None:
     have = company.contracts.count() if company else 0
     if have >= scale:
         log(f"seed_demo: {have} contracts already there")
+        ensure_documents()
+        ensure_applications()
         return
     log(f"seed_demo --scale {scale} (once; the database is kept between runs)...")
     call_command("seed_demo", scale=scale, stdout=io.StringIO())
+
+
+def ensure_documents() -> None:
+    """Document processes for a database seeded before the document exchange existed."""
+    from documents.demo import seed_companies
+    from ebok.dates import today
+    from ebok.demo import DemoContext
+
+    with transaction.atomic():
+        seed_companies(
+            DemoContext(today=today(), log=lambda line: None), [SCALE_COMPANY, *SMALL_COMPANIES]
+        )
+
+
+def ensure_applications() -> None:
+    """Applications and cases for a database seeded before they existed."""
+    from ebok.dates import today
+    from ebok.demo import DemoContext
+    from requests_app.demo import seed_companies
+
+    with transaction.atomic():
+        seed_companies(
+            DemoContext(today=today(), log=lambda line: None), [SCALE_COMPANY, *SMALL_COMPANIES]
+        )
 
 
 def bench_user(company: Company) -> User:

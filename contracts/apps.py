@@ -11,6 +11,9 @@ class ContractsConfig(AppConfig):
         from ebok import dashboard, navigation
 
         from . import tiles
+        from .events import register_events
+
+        register_events()
 
         def sees_contracts(user) -> bool:
             return has_perm(user, Perm.CONTRACTS)

@@ -123,7 +123,7 @@ def _installment_columns(*first: Column) -> list[Column]:
         Column(_("Rata netto"), Kind.MONEY),
         Column(_("VAT"), Kind.MONEY, width=14),
         Column(_("Rata brutto"), Kind.MONEY),
-        Column(_("Kapitał pozostały"), Kind.MONEY),
+        Column(_("Kapitał pozostały"), Kind.MONEY, total=False),  # a balance, not a flow
         Column(_("Status"), width=18),
         Column(_("Po terminie"), width=11),
         Column(_("Faktura"), width=20),

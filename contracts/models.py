@@ -60,6 +60,11 @@ class Contract(models.Model):
     )
     margin = models.DecimalField(_("marża (%)"), max_digits=7, decimal_places=4)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("umowa leasingu")
@@ -68,6 +73,9 @@ class Contract(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "number"], name="contract_number_unique_in_company"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "external_id"], name="contract_external_id_unique"
             ),
             models.CheckConstraint(
                 condition=Q(net_value__gt=0), name="contract_net_value_positive"
@@ -169,12 +177,20 @@ class LeasedAsset(models.Model):
     serial_number = models.CharField(_("VIN / numer seryjny"), max_length=40, blank=True)
     production_year = models.PositiveSmallIntegerField(_("rok produkcji"), null=True, blank=True)
     net_value = models.DecimalField(_("wartość netto"), **MONEY, null=True, blank=True)
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("przedmiot leasingu")
         verbose_name_plural = _("przedmioty leasingu")
         ordering = ["contract", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "external_id"], name="asset_external_id_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(net_value__isnull=True) | Q(net_value__gte=0),
                 name="asset_value_non_negative",
@@ -253,6 +269,29 @@ class Installment(models.Model):
         return f"{self.contract.number} / {self.number}"
 
 
+class InstallmentMonthTotal(models.Model):
+    """The gross of a company's installments due in one month, for the dashboard's chart.
+
+    Kept by PostgreSQL triggers on `contracts_installment` (and on a contract moving to
+    another company; migration 0006), whatever writes the schedule: services, bulk loads, the
+    back office. The chart then reads twelve rows instead of summing some ten thousand
+    installments on the first dashboard after every change. Elsewhere (SQLite) nothing fills
+    it and the chart sums the installments (`installments_per_month`).
+    """
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    gross = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="installment_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m}: {self.gross}"
+
+
 class RateChange(models.Model):
     """A reference-rate change applied to a contract's unpaid installments (history)."""
 
@@ -320,6 +359,11 @@ class InsurancePolicy(models.Model):
     arranged_by = models.CharField(
         _("zawarta przez"), max_length=10, choices=ArrangedBy.choices, default=ArrangedBy.LESSOR
     )
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("polisa ubezpieczeniowa")
@@ -328,6 +372,9 @@ class InsurancePolicy(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["insurer", "number", "type"], name="policy_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "external_id"], name="policy_external_id_unique"
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__gte=F("valid_from")), name="policy_dates_ordered"
@@ -393,12 +440,20 @@ class AdditionalFee(models.Model):
         blank=True,
         related_name="fees",
     )
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("opłata dodatkowa")
         verbose_name_plural = _("opłaty dodatkowe")
         ordering = ["-charged_on", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "external_id"], name="fee_external_id_unique"
+            ),
             models.CheckConstraint(condition=Q(net__gte=0), name="fee_net_non_negative"),
             models.CheckConstraint(condition=Q(vat__gte=0), name="fee_vat_non_negative"),
             models.CheckConstraint(

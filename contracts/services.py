@@ -12,7 +12,7 @@ from ebok.datacache import company_data_changed
 from ebok.money import ZERO
 
 from .models import Contract, Installment, RateChange
-from .schedule import build_rows, due_dates
+from .schedule import ScheduleRow, build_rows, due_dates
 
 
 class ScheduleError(Exception):
@@ -113,3 +113,36 @@ def schedule_apply_rate_change(
         new_rate=new_reference_rate,
         installments_recomputed=len(to_recompute),
     )
+
+
+@transaction.atomic
+def schedule_replace(*, contract: Contract, rows: list[ScheduleRow]) -> int:
+    """Replace the whole schedule with `rows` (the core system's, after a rate change, say),
+    keeping every installment already invoiced as it is: such a row must come back unchanged.
+    Returns the number of installments written.
+    """
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if [row.number for row in rows] != list(range(1, len(rows) + 1)):
+        raise ScheduleError(_("Raty muszą mieć numery 1, 2, 3… po kolei."))
+    if len(rows) != contract.installment_count:
+        raise ScheduleError(
+            _("Umowa %(number)s ma %(count)s rat, harmonogram podaje %(rows)s.")
+            % {"number": contract.number, "count": contract.installment_count, "rows": len(rows)}
+        )
+    kept = {i.number: i for i in contract.installments.filter(invoice__isnull=False)}
+    fields = ("due_date", "capital", "interest", "net", "vat", "gross")
+    for row in rows:
+        installment = kept.get(row.number)
+        if installment is not None and any(
+            getattr(installment, f) != getattr(row, f) for f in fields
+        ):
+            raise ScheduleError(
+                _("Rata nr %(number)s jest już zafakturowana i nie może się zmienić.")
+                % {"number": row.number}
+            )
+    contract.installments.filter(invoice__isnull=True).delete()
+    written = Installment.objects.bulk_create(
+        Installment(contract=contract, **row.__dict__) for row in rows if row.number not in kept
+    )
+    company_data_changed(contract.company_id)
+    return len(written)

@@ -22,7 +22,8 @@ from . import selectors
 CHART_WIDTH = 720
 CHART_HEIGHT = 220
 CHART_TOP = 22  # room for the value above the tallest bar
-CHART_BOTTOM = 36  # room for the month labels
+# Room for the month and year labels, also at the phone's larger type (ebok.css): they never touch.
+CHART_BOTTOM = 48
 CHART_SIDE = 8
 
 
@@ -124,8 +125,8 @@ def installments_chart_tile(request: HttpRequest) -> Tile | None:
             "key": "installments-chart",
             "bars": bars,
             "baseline": baseline,
-            "month_y": baseline + 16,
-            "year_y": baseline + 30,
+            "month_y": baseline + 18,
+            "year_y": baseline + 40,
             "width": CHART_WIDTH,
             "height": CHART_HEIGHT,
             "total": sum((m.gross for m in months), Decimal(0)),

@@ -8,6 +8,7 @@ the valid filters still apply, the page never fails.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from html import escape as _html_escape
 from typing import Any, ClassVar
@@ -94,22 +95,64 @@ class Select(forms.Select):
 
 
 class DateInput(_InputHTML, forms.DateInput):
-    input_type = "date"
+    """A date typed the Polish way, DD.MM.RRRR, whatever the browser's language.
+
+    A text field, not `<input type="date">` (which shows the browser's own format: mm/dd/yyyy
+    on an English system). static/js/ebok.js adds a calendar button beside it that opens the
+    browser's own date picker; without JavaScript it is a plain text field.
+    """
+
+    input_type = "text"
 
     def __init__(self, attrs: dict | None = None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        defaults = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": 10,
+            "placeholder": _("dd.mm.rrrr"),
+            "data-date-picker": _("Wybierz datę z kalendarza"),
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d.%m.%Y")
 
     def format_value(self, value):
-        # A date input can only hold YYYY-MM-DD; a typed "21.11.2026" is shown converted, and
-        # something that is no date at all is left out (the message above the list names it).
+        # A typed "2026-11-21" is shown as 21.11.2026; something that is no date stays as typed
+        # (the message above the list names it), cut to what the field holds.
         if isinstance(value, str):
-            for fmt in DATE_INPUT_FORMATS:
-                try:
-                    return dt.datetime.strptime(value.strip(), fmt).date().isoformat()
-                except ValueError:
-                    continue
-            return None
+            date = parse_date_text(value)
+            if date is not None:
+                return f"{date:%d.%m.%Y}"
+            return value.strip()[:DATE_TEXT_MAX] or None
         return super().format_value(value)
+
+
+# A typed date: DD.MM.RRRR (also with "/" or "-", one-digit day and month), DDMMRRRR (a phone's
+# digits-only keypad has no dot), or RRRR-MM-DD (the address bar, exports).
+_DMY_RE = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4})")
+_DIGITS_RE = re.compile(r"(\d{2})(\d{2})(\d{4})")
+DATE_TEXT_MAX = 30
+
+
+def normalise_date_text(value: str) -> str:
+    """`value` with a day-first date rewritten as DD.MM.RRRR; anything else unchanged."""
+    text = value.strip()
+    match = _DMY_RE.fullmatch(text) or _DIGITS_RE.fullmatch(text)
+    if match and text.isascii():
+        day, month, year = match.groups()
+        return f"{day}.{month}.{year}"
+    return text
+
+
+def parse_date_text(value: str) -> dt.date | None:
+    """A typed date (see `normalise_date_text`) or None; no range check."""
+    text = normalise_date_text(value)
+    if not text.isascii():
+        return None
+    for fmt in DATE_INPUT_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 class BoundedDateField(forms.DateField):
@@ -125,9 +168,11 @@ class BoundedDateField(forms.DateField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, str) and not value.isascii():
-            # strptime reads any Unicode digit ("٢٠٢٦-٠١-٠١"); a date is typed in ASCII.
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(value, str):
+            if not value.isascii():
+                # strptime reads any Unicode digit ("٢٠٢٦-٠١-٠١"); a date is typed in ASCII.
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = normalise_date_text(value)
         date = super().to_python(value)
         if date is not None and not DATE_MIN <= date <= DATE_MAX:
             raise forms.ValidationError(

@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 GROSZ = Decimal("0.01")
 ZERO = Decimal("0.00")
 NBSP = "\u00a0"
+# The typographic minus sign: a hyphen is shorter than the digits and may break the line.
+MINUS = "\u2212"
 
 
 def to_money(value: Decimal | int | str) -> Decimal:
@@ -28,11 +30,21 @@ def format_amount(value: Decimal | int | None, language: str | None = None) -> s
     if value is None:
         return ""
     amount = to_money(str(value) if isinstance(value, float) else value)
-    sign = "-" if amount < 0 else ""  # never "-0,00"
+    sign = MINUS if amount < 0 else ""  # never "-0,00"
     text = f"{abs(amount):,.2f}"  # "1,234.50": thousands grouped by the format itself
     if (language or get_language() or "pl").startswith("en"):
         return f"{sign}{text}"
     return sign + text.replace(",", NBSP).replace(".", ",")
+
+
+def format_count(value: int | None, language: str | None = None) -> str:
+    """A count grouped like the amounts: `47904` -> `47 904` in Polish, `47,904` in English."""
+    if value is None:
+        return ""
+    text = f"{int(value):,}".replace("-", MINUS)
+    if (language or get_language() or "pl").startswith("en"):
+        return text
+    return text.replace(",", NBSP)
 
 
 def format_money(value: Decimal | int | None, language: str | None = None) -> str:

@@ -40,6 +40,8 @@ class NavItem:
     # View names ("namespace:name", wildcards allowed) whose pages mark this entry active.
     active_for: tuple[str, ...] = ()
     post: bool = False  # user menu only: submit a POST form instead of following a link
+    # A number shown beside the label (unread documents): `badge(user)`, one cheap query.
+    badge: Callable[[Any], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class MenuEntry:
     icon: str
     active: bool
     post: bool
+    badge: int = 0
 
 
 _main: dict[str, NavItem] = {}
@@ -78,6 +81,7 @@ def _entries(items: dict[str, NavItem], request: HttpRequest) -> list[MenuEntry]
                 icon=item.icon,
                 active=any(fnmatchcase(view_name, p) for p in patterns),
                 post=item.post,
+                badge=item.badge(request.user) if item.badge else 0,
             )
         )
     return entries

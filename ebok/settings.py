@@ -8,9 +8,11 @@ Production sets DEBUG=false, SECRET_KEY, DATABASE_URL, REDIS_URL and the provide
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "phonenumber_field",
+    "django_countries",  # country names in Polish and English (applications)
+    "rest_framework",
+    "drf_spectacular",
     # Local, bottom layer first
     "ebok",
     "notifications",
@@ -51,6 +56,7 @@ INSTALLED_APPS = [
     "invoices",
     "requests_app",
     "documents",
+    "feed",
 ]
 
 MIDDLEWARE = [
@@ -220,7 +226,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": env.float("NOTIFY_SWEEP_INTERVAL", default=60.0),
     },
+    # Critical requests never confirmed with their SMS code (and their files), after a day.
+    "requests-purge-drafts": {"task": "requests_app.tasks.purge_drafts", "schedule": 6 * 3600.0},
 }
+# Daily notification scans (notifications.events.register_scan; Europe/Warsaw times): each is
+# set-based and idempotent, so a second run (or a second beat) sends nothing twice. The overdue
+# notice catches up on invoices that passed their due date this many days back at most.
+NOTIFY_OVERDUE_WINDOW_DAYS = 7
+NOTIFY_SCAN_HOUR = 8  # change a scan's time in admin (Periodic tasks)
+for _scan, _minute in (
+    ("invoices.payment_due", 0),
+    ("invoices.overdue", 5),
+    ("contracts.policy_expiring", 10),
+    ("documents.unread", 15),
+):
+    CELERY_BEAT_SCHEDULE[f"notifications-scan-{_scan.replace('.', '-')}"] = {
+        "task": "notifications.tasks.run_scan",
+        "schedule": crontab(hour=NOTIFY_SCAN_HOUR, minute=_minute),
+        "args": (_scan,),
+    }
 
 # Client sign-in (accounts): masked password + SMS code. See README "Security model".
 # The pepper keys the masks of the password shares; it lives outside the database, so a
@@ -264,6 +288,20 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=72 * 60 * 60)
 PASSWORD_RESET_EMAIL_INTERVAL = env.int("PASSWORD_RESET_EMAIL_INTERVAL", default=10 * 60)
 PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="10/h")
 ACCESS_APPLICATION_RATE_LIMIT = env.str("ACCESS_APPLICATION_RATE_LIMIT", default="5/h")
+# Self-registration ("Zarejestruj się"): attempts per IP and per client number, how long the
+# activation link works, how old the invoice named may be, and the versions of the terms and
+# the data-processing notice the registrant accepts (recorded with the consents).
+REGISTRATION_RATE_LIMIT = env.str("REGISTRATION_RATE_LIMIT", default="5/h")
+REGISTRATION_CLIENT_RATE_LIMIT = env.str("REGISTRATION_CLIENT_RATE_LIMIT", default="5/d")
+REGISTRATION_LINK_VALID_HOURS = env.int("REGISTRATION_LINK_VALID_HOURS", default=72)
+REGISTRATION_INVOICE_DAYS = env.int("REGISTRATION_INVOICE_DAYS", default=90)
+TERMS_VERSION = env.str("TERMS_VERSION", default="2026-01")
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-01")
+# Registrations whose queued check never ran (a broker outage) are checked by this sweep.
+CELERY_BEAT_SCHEDULE["accounts-sweep-registrations"] = {
+    "task": "accounts.tasks.sweep_registrations",
+    "schedule": 300.0,
+}
 # Links in e-mails (password reset) start with this, e.g. "https://ebok.leasing.pl"; empty:
 # the request's host, which ALLOWED_HOSTS must then pin (a forged Host header must never
 # choose where a reset link points).
@@ -292,7 +330,28 @@ LESSOR = {
 }
 VAT_RATE = 23  # percent, standard Polish rate for leasing services
 INVOICE_PAYMENT_TERM_DAYS = env.int("INVOICE_PAYMENT_TERM_DAYS", default=14)
+
+# Online payment of invoices (invoices/online/): "payu" with credentials, else the demo gateway
+# (a page of the portal plays the gateway; no money moves). One order may not exceed the limit.
+PAYU = {
+    "api_url": env.str("PAYU_API_URL", default="https://secure.snd.payu.com"),
+    "pos_id": env.str("PAYU_POS_ID", default=""),
+    "client_id": env.str("PAYU_CLIENT_ID", default=""),
+    "client_secret": env.str("PAYU_CLIENT_SECRET", default=""),
+    "second_key": env.str("PAYU_SECOND_KEY", default=""),
+}
+ONLINE_PAYMENT_GATEWAY = env.str(
+    "ONLINE_PAYMENT_GATEWAY", default="payu" if PAYU["client_secret"] else "demo"
+)
+ONLINE_PAYMENT_MAX_AMOUNT = Decimal(env.str("ONLINE_PAYMENT_MAX_AMOUNT", default="100000.00"))
+# KSeF: the verification QR code ("KOD I") on an invoice with a KSeF number links here (the test
+# environment: https://qr-test.ksef.mf.gov.pl).
+KSEF_QR_BASE_URL = env.str("KSEF_QR_BASE_URL", default="https://qr.ksef.mf.gov.pl")
 POLICY_EXPIRING_DAYS = env.int("POLICY_EXPIRING_DAYS", default=30)
+# Document exchange: the largest file a client or staff member may upload, and after how many
+# days an unopened document earns its reminder (the "documents.unread" scan).
+DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
+DOCUMENT_REMINDER_DAYS = env.int("DOCUMENT_REMINDER_DAYS", default=3)
 
 # Downloads and reports. An Excel report with more rows than the threshold is written by a
 # Celery task (progress on screen, link when ready); its file is deleted after the retention.
@@ -384,4 +443,56 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# The core system feed (feed/): the import API /api/core/v1/ and the nightly JSON Lines batch.
+# See README "The core system feed".
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "eBOK core system feed",
+    "DESCRIPTION": "Import API for the lessor's core leasing system.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/core/v[0-9]+",
+}
+# Payments: "portal" (the portal settles them, oldest due first, or the invoice the payment
+# names) or "core" (each payment carries the core system's allocation). One per deployment.
+FEED_PAYMENT_ALLOCATION = env.str("FEED_PAYMENT_ALLOCATION", default="portal")
+# A request body above this is refused (413); a batch holds at most this many records.
+FEED_MAX_BODY_BYTES = env.int("FEED_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+FEED_MAX_RECORDS = env.int("FEED_MAX_RECORDS", default=5000)
+# Requests per API client and minute, unless the client has its own limit.
+FEED_RATE_LIMIT_PER_MINUTE = env.int("FEED_RATE_LIMIT_PER_MINUTE", default=60)
+# Where the nightly batch files are read from: a folder, or an S3-compatible bucket
+# (FEED_INBOX_BUCKET, with the AWS_* credentials of django-storages).
+FEED_INBOX_DIR = env.path("FEED_INBOX_DIR", default=BASE_DIR / "var" / "feed-inbox")
+FEED_INBOX_BUCKET = env.str("FEED_INBOX_BUCKET", default="")
+STORAGES["feed_inbox"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FEED_INBOX_BUCKET,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "default_acl": "private",
+        },
+    }
+    if FEED_INBOX_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FEED_INBOX_DIR)},
+    }
+)
+# A reconciliation difference above this (PLN) is flagged to staff.
+FEED_RECONCILIATION_TOLERANCE = Decimal(env.str("FEED_RECONCILIATION_TOLERANCE", default="0.00"))
+# The nightly import of the files waiting in the inbox (Europe/Warsaw time).
+CELERY_BEAT_SCHEDULE["feed-nightly-import"] = {
+    "task": "feed.tasks.import_nightly_batches",
+    "schedule": crontab(hour=env.int("FEED_NIGHTLY_HOUR", default=2), minute=30),
 }

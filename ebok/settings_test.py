@@ -7,13 +7,18 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"ebok-test-{os.getpid()}")
+# Parallel workers (pytest-xdist) inherit the controller's prefix: each gets its own, so one
+# worker's cache clear does not wipe another's sessions mid-test.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and not os.environ["CACHE_KEY_PREFIX"].endswith(f"-{_worker}"):
+    os.environ["CACHE_KEY_PREFIX"] += f"-{_worker}"
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SMS_BACKEND", "outbox")
 os.environ.setdefault("MASKED_PASSWORD_PEPPER", "test-pepper-not-for-production-" + "y" * 32)
 
-from ebok.settings import *  # noqa: F403
+from ebok.settings import *  # noqa: E402, F403
 
 # Ordinary tests run tasks in-process; the worker tests switch this off and start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -18,9 +18,13 @@ urlpatterns = [
     *(path(route, view, name=name) for route, (name, view) in PROBES.items()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/core/v1/", include("feed.urls")),
     path("eksporty/", include("ebok.urls_exports")),
     path("", include("contracts.urls")),
     path("", include("invoices.urls")),
+    path("", include("invoices.online.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
+    path("", include("requests_app.urls")),
+    path("dokumenty/", include("documents.urls")),
 ]

@@ -11,6 +11,10 @@ live link in the company's audit export. Every string that a spreadsheet would r
 formula (starting with = + - @, tab or CR) is written as a string cell with Excel's "quote
 prefix" (the cell behaves as if typed with a leading apostrophe: shown as typed, kept text
 when edited); characters an XML worksheet cannot hold are dropped.
+
+A report that lists amounts ends with a totals row ("Razem"): each amount column is summed
+while the rows are written (a report is streamed from the database, never held whole). The
+totals row sits below the autofilter's range, so sorting or filtering never moves it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from enum import StrEnum
 from typing import IO, Any
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -31,6 +36,7 @@ from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM:SS"
 PROGRESS_EVERY = 1000
 # First characters that make a spreadsheet evaluate a typed text (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,10 +49,18 @@ class Kind(StrEnum):
     INT = "int"
     MONEY = "money"
     DATE = "date"
+    DATETIME = "datetime"  # a naive local date and time (Excel has no time zones)
     PERCENT = "percent"  # the value is in percent already (7.35 means 7,35 %)
 
 
-_DEFAULT_WIDTHS = {Kind.TEXT: 24, Kind.INT: 9, Kind.MONEY: 16, Kind.DATE: 12, Kind.PERCENT: 10}
+_DEFAULT_WIDTHS = {
+    Kind.TEXT: 24,
+    Kind.INT: 9,
+    Kind.MONEY: 16,
+    Kind.DATE: 12,
+    Kind.DATETIME: 19,
+    Kind.PERCENT: 10,
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,13 @@ class Column:
     header: str
     kind: Kind = Kind.TEXT
     width: float | None = None
+    # Summed in the totals row: every amount column unless a sum means nothing (the capital
+    # still owed after each installment).
+    total: bool = True
+
+    @property
+    def summed(self) -> bool:
+        return self.kind is Kind.MONEY and self.total
 
 
 def money_format() -> str:
@@ -66,6 +87,7 @@ def _number_format(kind: Kind) -> str | None:
     return {
         Kind.MONEY: money_format(),
         Kind.DATE: DATE_FORMAT,
+        Kind.DATETIME: DATETIME_FORMAT,
         Kind.INT: "0",
         Kind.PERCENT: '0.00##"%"',
     }.get(kind)
@@ -113,10 +135,16 @@ def write_xlsx(
         cell.number_format = number_format
         templates.append(cell)
     formatted = [(i, cell) for i, cell in enumerate(templates) if cell is not None]
+    summed = [i for i, column in enumerate(columns) if column.summed]
+    totals: dict[int, Any] = dict.fromkeys(summed, 0)
 
     count = 0
     for values in rows:
         row = list(values)
+        for i in summed:
+            value = row[i]
+            if value is not None and not isinstance(value, str):
+                totals[i] += value
         for i, cell in formatted:
             value = row[i]
             if value is not None and not isinstance(value, str):  # text: see _values_to_row
@@ -129,10 +157,32 @@ def write_xlsx(
 
     last_column = get_column_letter(max(len(columns), 1))
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+    if summed and count:
+        sheet.append(_totals_row(sheet, columns, totals))
     workbook.save(target)
     if on_progress is not None:
         on_progress(count)
     return count
+
+
+def _totals_row(sheet, columns: Sequence[Column], totals: dict[int, Any]) -> list[Any]:
+    """The label "Razem" in the first column not summed, then each summed column's total."""
+    font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E7ECF3")
+    label_at = next((i for i, column in enumerate(columns) if not column.summed), None)
+    row: list[Any] = []
+    for i, column in enumerate(columns):
+        if i in totals:
+            cell = WriteOnlyCell(sheet, value=totals[i])
+            cell.number_format = _number_format(column.kind)
+        elif i == label_at:
+            cell = text_cell(sheet, _("Razem"))
+        else:
+            cell = WriteOnlyCell(sheet)
+        cell.font = font
+        cell.fill = fill
+        row.append(cell)
+    return row
 
 
 def write_xlsx_tempfile(**kwargs: Any) -> tuple[IO[bytes], int]:

@@ -32,9 +32,37 @@ class InvoicesConfig(AppConfig):
         dashboard.register_tile("invoices.overdue", tiles.overdue_invoices_tile, order=15)
         dashboard.register_tile("invoices.upcoming", tiles.upcoming_invoices_tile, order=30)
 
+        from accounts.audit import register_actions
+
+        from .online.tiles import pay_online_tile
+
+        dashboard.register_tile("invoices.pay_online", pay_online_tile, order=12)
+        register_actions(
+            {
+                "online_payment.started": _("płatność online: rozpoczęta"),
+                "online_payment.paid": _("płatność online: opłacona (w trakcie rozliczania)"),
+                "online_payment.cancelled": _("płatność online: anulowana"),
+                "online_payment.failed": _("płatność online: nieudana"),
+                "online_payment.rejected": _("płatność online: odrzucone powiadomienie bramki"),
+                "online_payment.settled": _("płatność online: rozliczona"),
+                "invoice.ksef_number": _("faktura: wpisano numer KSeF"),
+            }
+        )
+
         from . import exports
 
         exports.register_reports()
+
+        from .events import register_events
+
+        register_events()
+
+        # A worker's first invoice PDF costs what any later one does (ebok.pdf.warm_up).
+        from ebok import pdf
+
+        from .pdf import warm_up_sample
+
+        pdf.register_warm_up("invoices.invoice", warm_up_sample)
 
         # Edits outside the services (admin) make the company's cached figures stale.
         from ebok import datacache

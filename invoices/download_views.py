@@ -34,9 +34,16 @@ from .services import invoice_pdf_ensure
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored PDF (rendered and stored on the first request only)."""
     invoice = selectors.get_invoice_file_for_user(user=request.user, pk=pk)
-    invoice = invoice_pdf_ensure(invoice=invoice)
+    try:
+        # Stored: opened at once (no separate existence check: a download is a file read).
+        file = invoice.pdf.open("rb") if invoice.pdf else None
+    except FileNotFoundError:
+        file = None
+    if file is None:
+        invoice = invoice_pdf_ensure(invoice=invoice)
+        file = invoice.pdf.open("rb")
     return FileResponse(
-        invoice.pdf.open("rb"),
+        file,
         as_attachment=True,
         filename=invoice_pdf_filename(invoice),
         content_type=PDF_CONTENT_TYPE,
@@ -65,7 +72,10 @@ def invoices_zip(request: HttpRequest) -> HttpResponse:
     invoices = exports.zip_invoices(request.user, params)
     count = invoices.count()
     if count == 0:
-        messages.warning(request, _("Zaznacz co najmniej jedną fakturę do pobrania."))
+        if request.method == "POST":
+            messages.warning(request, _("Zaznacz co najmniej jedną fakturę do pobrania."))
+        else:  # "all from the list" on a list that has none
+            messages.warning(request, _("Na liście nie ma faktur do pobrania – zmień filtry."))
         return HttpResponseRedirect(back)
     limit = settings.INVOICE_ZIP_MAX_INVOICES
     if count > limit:

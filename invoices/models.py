@@ -124,6 +124,18 @@ class Invoice(models.Model):
     buyer_address = models.CharField(_("adres nabywcy"), max_length=300)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
+
+    # KSeF (the national e-invoice system): the number KSeF gave the invoice and the SHA-256 of
+    # the file the core system sent (Base64), which the verification QR code ("KOD I") carries.
+    ksef_number = models.CharField(_("numer KSeF"), max_length=35, blank=True)
+    ksef_hash = models.CharField(
+        _("skrót pliku faktury w KSeF (SHA-256, Base64)"), max_length=44, blank=True
+    )
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -132,6 +144,9 @@ class Invoice(models.Model):
         verbose_name_plural = _("faktury")
         ordering = ["-issue_date", "-number"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["company", "external_id"], name="invoice_external_id_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(gross=Round(F("net") + F("vat"), 2)), name="invoice_gross_adds_up"
             ),
@@ -391,12 +406,20 @@ class Payment(models.Model):
     )
     unallocated = models.DecimalField(_("nierozliczone (nadpłata)"), **MONEY)
     created_at = models.DateTimeField(_("zaksięgowano"), default=timezone.now, editable=False)
+    # The core leasing system's id of this record (the feed upserts by it); empty when entered
+    # in the portal.
+    external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair
+        _("identyfikator w systemie źródłowym"), max_length=64, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("wpłata")
         verbose_name_plural = _("wpłaty")
         ordering = ["-received_on", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["company", "external_id"], name="payment_external_id_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(unallocated__gte=0), name="payment_unallocated_non_negative"
@@ -443,3 +466,7 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment} → {self.invoice}: {self.amount}"
+
+
+# Online payment orders live in their own module (invoices/online/) to keep this one readable.
+from .online.models import PaymentOrder, PaymentOrderItem  # noqa: E402, F401

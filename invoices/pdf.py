@@ -77,6 +77,10 @@ def _correction_rows(correction: Invoice, lines: list[InvoiceLine]) -> list[Corr
     return result
 
 
+# The rows of a correction per VAT rate, also what its FA(3) XML corrects (invoices/ksef.py).
+correction_rows = _correction_rows
+
+
 def _correction_total(rows: list[CorrectionRow]) -> CorrectionRow:
     """The "Razem" row: each column summed over the rates."""
 
@@ -145,8 +149,20 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
     return f"Faktura_{re.sub(r'[^A-Za-z0-9]+', '_', invoice.number).strip('_')}.pdf"
 
 
-def invoice_pdf_context(invoice: Invoice) -> dict:
-    lines = list(invoice.lines.all())
+def _ksef_qr_svg(invoice: Invoice) -> str:
+    from .ksef import verification_qr_svg
+
+    return verification_qr_svg(invoice)
+
+
+def _transfer_qr_svg(invoice: Invoice, amount) -> str:
+    from .online.qr import invoice_transfer_code
+
+    return invoice_transfer_code(invoice, amount).svg() if amount > 0 else ""
+
+
+def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict:
+    lines = list(invoice.lines.all()) if lines is None else lines
     for line in lines:
         line.quantity_display = format_quantity(line.quantity)
     lessor = dict(settings.LESSOR)
@@ -167,6 +183,10 @@ def invoice_pdf_context(invoice: Invoice) -> dict:
         "is_payable": is_payable,
         "exemption_notes": exemption_notes(lines),
         "price": _price_settlement(invoice),
+        # The ZBP transfer QR code of what this document asks to be paid (invoices/online/qr.py).
+        "transfer_qr_svg": _transfer_qr_svg(invoice, amount_to_settle) if is_payable else "",
+        # KSeF: the number and the verification code "KOD I" (invoices/ksef.py), or a note.
+        "ksef_qr_svg": _ksef_qr_svg(invoice),
     }
     if invoice.is_correction:
         rows = _correction_rows(invoice, lines)
@@ -182,3 +202,43 @@ def invoice_pdf_context(invoice: Invoice) -> dict:
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
     return render_pdf("invoices/pdf/invoice.html", invoice_pdf_context(invoice))
+
+
+def warm_up_sample() -> bytes:
+    """An invoice PDF rendered from unsaved objects, no database (see `ebok.pdf.warm_up`): the
+    template compiled, the amount in words' language loaded, every font size of the layout."""
+    import datetime as dt
+
+    day = dt.date(2026, 1, 15)
+    invoice = Invoice(
+        number="FV/2026/01/000001",
+        kind=Invoice.Kind.INSTALLMENT,
+        issue_date=day,
+        sale_date=day,
+        due_date=day,
+        net=Decimal("1100.00"),
+        vat=Decimal("230.00"),
+        gross=Decimal("1330.00"),
+        amount_payable=Decimal("1330.00"),
+        buyer_name="Zażółć Gęślą Jaźń Sp. z o.o.",
+        buyer_nip="5260250274",
+        buyer_address="ul. Przykładowa 1, 00-001 Warszawa",
+    )
+    lines = [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description="Rata leasingowa nr 1/36 – część kapitałowa",
+            unit_net=net,
+            net=net,
+            vat_rate=rate,
+            vat=vat,
+            gross=net + vat,
+            exemption_basis="art. 43 ust. 1 pkt 38 ustawy o VAT" if rate == "zw" else "",
+        )
+        for position, rate, net, vat in (
+            (1, "23", Decimal("1000.00"), Decimal("230.00")),
+            (2, "zw", Decimal("100.00"), ZERO),
+        )
+    ]
+    return render_pdf("invoices/pdf/invoice.html", invoice_pdf_context(invoice, lines))

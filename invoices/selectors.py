@@ -289,58 +289,6 @@ def cached_balance(*, user, today: dt.date) -> Balance:
     return company_cached(user.company_id, key, lambda: balance_for_user(user=user, today=today))
 
 
-@dataclass(frozen=True)
-class InvoiceSummary:
-    count: int
-    amount_due: Decimal
-    invoices: list[Invoice]
-
-
-def _summary(invoices: QuerySet[Invoice], *, order: tuple[str, ...], limit: int) -> InvoiceSummary:
-    totals = invoices.aggregate(
-        count=Count("pk"), amount_due=_sum(F("amount_payable") - F("amount_paid"))
-    )
-    shown = list(invoices.select_related("contract").order_by(*order)[:limit])
-    # to_money: SQLite sums decimals as floats (see company_balance)
-    amount_due = to_money(totals["amount_due"])
-    return InvoiceSummary(count=totals["count"], amount_due=amount_due, invoices=shown)
-
-
-def overdue_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary:
-    """Unpaid after the due date, oldest first: how many, how much, and the first few."""
-    invoices = visible_invoices(user=user).overdue(today)
-    return _summary(invoices, order=("due_date", "pk"), limit=limit)
-
-
-def upcoming_invoices(*, user, today: dt.date, limit: int = 5) -> InvoiceSummary:
-    """Unpaid and due today or later, soonest first."""
-    invoices = visible_invoices(user=user).outstanding().filter(due_date__gte=today)
-    return _summary(invoices, order=("due_date", "pk"), limit=limit)
-
-
-@dataclass(frozen=True)
-class FinanceOverview:
-    """What the dashboard shows of the finances: data only, formatted per request."""
-
-    balance: Balance
-    overdue: InvoiceSummary
-    upcoming: InvoiceSummary
-
-
-def finance_overview(*, user, today: dt.date) -> FinanceOverview:
-    """The dashboard's balance and invoices, computed once per data version, day and scope."""
-
-    def compute() -> FinanceOverview:
-        return FinanceOverview(
-            balance=balance_for_user(user=user, today=today),
-            overdue=overdue_invoices(user=user, today=today),
-            upcoming=upcoming_invoices(user=user, today=today),
-        )
-
-    key = f"finance-overview:{visibility_scope(user)}:{today.isoformat()}"
-    return company_cached(user.company_id, key, compute)
-
-
 PAYMENT_ORDERINGS = {
     "received": ("received_on", "pk"),
     # What the user is shown (`shown_amount`): sorting by the whole amount would let a

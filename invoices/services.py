@@ -25,6 +25,7 @@ from ebok.datacache import company_data_changed
 from ebok.dates import today as business_today
 from ebok.money import ZERO, to_money, vat_of
 
+from .events import invoice_issued_notify
 from .models import (
     LEASE_INTEREST_EXEMPTION_BASIS,
     FeeVatRule,
@@ -159,6 +160,7 @@ def _build_invoice(
         invoice.amount_payable = invoice.gross
     invoice.save()
     InvoiceLine.objects.bulk_create(line_objects)  # they take the invoice's new key
+    invoice_issued_notify(invoice=invoice)
     if settings.INVOICE_PDF_ON_ISSUE:
         # A worker stores the PDF once the invoice is committed, so downloads and ZIPs find it
         # ready. robust: a broker error is logged, never fails the issue (the
@@ -512,6 +514,7 @@ def invoice_correct(
     lines: Iterable[LineSpec],
     reason: str,
     issue_date: dt.date | None = None,
+    number: str | None = None,
 ) -> Invoice:
     """Issue a correction: `lines` carry the differences (negative to lower the amount).
 
@@ -547,6 +550,7 @@ def invoice_correct(
         contract=original.contract,
         corrected_invoice=original,
         correction_reason=reason,
+        number=number,
     )
     if correction.gross < 0:
         payable = [doc for doc in family if doc.is_payable]
@@ -646,6 +650,59 @@ def payment_record(
     _settle(company)
     company_data_changed(company.pk)
     payment.refresh_from_db()
+    return payment
+
+
+@transaction.atomic
+def payment_record_allocated(
+    *,
+    company: Company,
+    amount: Decimal,
+    received_on: dt.date,
+    allocations: Iterable[tuple[Invoice, Decimal]],
+    title: str = "",
+    bank_reference: str = "",
+) -> Payment:
+    """Book incoming money as the core system allocated it (FEED_PAYMENT_ALLOCATION = "core"):
+    exactly those amounts to those invoices; what is left stays as credit."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvoicingError(_("Kwota wpłaty musi być dodatnia."))
+    company = _lock_company(company)
+    allocations = [(invoice, to_money(part)) for invoice, part in allocations]
+    if sum((part for _invoice, part in allocations), ZERO) > amount:
+        raise InvoicingError(_("Rozliczenia przekraczają kwotę wpłaty."))
+    payment = Payment.objects.create(
+        company=company,
+        amount=amount,
+        received_on=received_on,
+        title=title,
+        bank_reference=bank_reference,
+        unallocated=amount,
+    )
+    locked = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.select_for_update().filter(
+            pk__in=[invoice.pk for invoice, _part in allocations]
+        )
+    }
+    rows = []
+    for invoice, part in allocations:
+        target = locked[invoice.pk]
+        if target.company_id != company.pk:
+            raise InvoicingError(_("Wskazana faktura należy do innej firmy."))
+        if part <= 0 or part > target.amount_due:
+            raise InvoicingError(
+                _("Faktura %(number)s ma do zapłaty %(due)s, rozliczenie: %(amount)s.")
+                % {"number": target.number, "due": target.amount_due, "amount": part}
+            )
+        target.amount_paid += part
+        payment.unallocated -= part
+        rows.append(PaymentAllocation(payment=payment, invoice=target, amount=part))
+    PaymentAllocation.objects.bulk_create(rows)
+    Invoice.objects.bulk_update(locked.values(), ["amount_paid"], batch_size=500)
+    payment.save(update_fields=["unallocated"])
+    company_data_changed(company.pk)
     return payment
 
 

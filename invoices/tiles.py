@@ -10,15 +10,16 @@ from ebok.dashboard import Tile
 from ebok.dates import today as business_today
 
 from . import selectors
+from .overview import FinanceOverview, finance_overview
 
 
-def _overview(request: HttpRequest) -> selectors.FinanceOverview:
+def _overview(request: HttpRequest) -> FinanceOverview:
     """The figures of all the finance tiles: one cache read per request."""
-    overview = getattr(request, "_finance_overview", None)
-    if overview is None:
-        overview = selectors.finance_overview(user=request.user, today=business_today())
-        request._finance_overview = overview
-    return overview
+    figures = getattr(request, "_finance_overview", None)
+    if figures is None:
+        figures = finance_overview(user=request.user, today=business_today())
+        request._finance_overview = figures
+    return figures
 
 
 def balance_tile(request: HttpRequest) -> Tile | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import download_views, views
+from . import download_views, ksef_views, views
 
 app_name = "invoices"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("platnosci/<int:pk>/", views.payment_detail, name="payment_detail"),
     # Downloads: PDF (stored once), ZIP of the ticked or filtered invoices, Excel report.
     path("faktury/<int:pk>/pdf/", download_views.invoice_pdf, name="pdf"),
+    path("faktury/<int:pk>/ksef.xml", ksef_views.invoice_fa3, name="fa3"),
     path("faktury/zip/", download_views.invoices_zip, name="zip"),
     path("faktury/eksport.xlsx", download_views.invoices_xlsx, name="xlsx"),
     path(

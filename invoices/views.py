@@ -20,6 +20,8 @@ from ebok.lists import paginate, render_list
 
 from . import selectors
 from .forms import InvoiceFilterForm, PaymentFilterForm
+from .online.context import online_payment_context
+from .online.selectors import cached_in_settlement_summary
 from .pdf import vat_summary
 
 
@@ -43,6 +45,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "contract_numbers": visible_contract_numbers(user=request.user),
         "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
+        "in_settlement": cached_in_settlement_summary(user=request.user, today=today),
     }
     return render_list(request, "invoices/list.html", context, partial="results")
 
@@ -58,7 +61,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_see_contracts": has_perm(request.user, Perm.CONTRACTS),
         # A restricted user sees what settled this invoice, not the transfers' titles.
         "sees_company": selectors.user_sees_all_contracts(request.user),
-    }
+    } | online_payment_context(user=request.user, invoice=invoice)
     return render(request, "invoices/detail.html", context)
 
 

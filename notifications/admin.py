@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from ebok.admin_tools import action_form_response, action_form_submitted, run_for_each
 
-from .models import Message
+from .models import Message, NotificationSettings
 from .services import MessageStateError, message_cancel, message_confirm_sent, message_retry
 
 
@@ -44,7 +44,7 @@ class MessageAdmin(admin.ModelAdmin):
         "provider_status",
         "attempts",
     ]
-    list_filter = ["status", "channel", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "event", "created_at", "sent_at"]
     search_fields = ["recipient", "subject", "dedupe_key", "provider_id", "user__username"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Message._meta.fields]
@@ -135,3 +135,14 @@ class MessageAdmin(admin.ModelAdmin):
             errors=(MessageStateError,),
             success=success,
         )
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    """Users' choices, for staff answering "why did I (not) get it": users and their company
+    administrators change them in the portal (audited there)."""
+
+    list_display = ["user", "payment_due_days", "quiet_from", "quiet_to", "language", "updated_at"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+DEFAULT_PAYMENT_DUE_DAYS = 7
 
 
 class Message(models.Model):
@@ -74,6 +77,10 @@ class Message(models.Model):
     # worker holding this claim records the outcome (staff may have re-queued the row since).
     claimed_at = models.DateTimeField(_("pobrano do wysyłki"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("doręczono"), null=True, blank=True)
+    # The event that caused it (notifications.events), "" for sign-in codes and the like.
+    event = models.CharField(_("zdarzenie"), max_length=64, blank=True)
+    link = models.CharField(_("odnośnik w portalu"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("przeczytano w portalu"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("wiadomość")
@@ -87,6 +94,12 @@ class Message(models.Model):
             ),
             models.Index(
                 fields=["user", "channel", "-created_at"], name="message_user_channel_idx"
+            ),
+            # The unread count in the navigation.
+            models.Index(
+                fields=["user"],
+                condition=Q(read_at__isnull=True) & ~Q(event=""),
+                name="message_user_unread_idx",
             ),
             # The sweep looks for claims that outlived their worker.
             models.Index(
@@ -102,3 +115,41 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class NotificationSettings(models.Model):
+    """One user's choices: channels per event, payment reminder lead time, SMS quiet hours.
+
+    A user without a row (or an event missing from `channels`) has the event's defaults.
+    `channels` maps an event code to {"sms": bool, "email": bool}.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("użytkownik"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    channels = models.JSONField(_("kanały zdarzeń"), default=dict, blank=True)
+    payment_due_days = models.PositiveSmallIntegerField(
+        _("przypomnienie o płatności (dni przed terminem)"),
+        default=DEFAULT_PAYMENT_DUE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    quiet_from = models.TimeField(_("cisza SMS od"), null=True, blank=True)
+    quiet_to = models.TimeField(_("cisza SMS do"), null=True, blank=True)
+    language = models.CharField(_("język wiadomości"), max_length=8, blank=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ustawienia powiadomień")
+        verbose_name_plural = _("ustawienia powiadomień")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payment_due_days__gte=1, payment_due_days__lte=30),
+                name="notification_settings_lead_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -49,3 +49,15 @@ def render_message(
     if "\n" in text:
         text += "\n"
     return subject, text, html.strip()
+
+
+def render_event(
+    name: str, context: Mapping[str, Any] | None = None, *, language: str | None = None
+) -> tuple[str, str, str, str]:
+    """(subject, text, html, sms) of an event's message; the SMS text is `sms.txt` when the
+    folder has one (short, for 160 GSM-7 characters), else the plain text."""
+    subject, text, html = render_message(name, context, language=language)
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        sms = _render(f"notifications/{name}/sms.txt", context or {})
+    sms = " ".join(sms.split()) or " ".join(text.split())
+    return subject, text, html, sms

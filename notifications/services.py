@@ -124,7 +124,8 @@ _POLISH = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNO
 
 
 def gsm_text(text: str) -> str:
-    return str(text).translate(_POLISH).replace("–", "-").replace("„", '"').replace("”", '"')
+    text = str(text).translate(_POLISH).replace("\u00a0", " ").replace("\u202f", " ")
+    return text.replace("–", "-").replace("„", '"').replace("”", '"')
 
 
 def message_queue_delivery(message_id: int) -> None:
@@ -414,3 +415,11 @@ def _message_move(message: Message, *, status: str, **fields: Any) -> Message:
         raise MessageStateError(_("Status wiadomości właśnie się zmienił; odśwież listę."))
     message.refresh_from_db()
     return message
+
+
+def inbox_mark_read(*, user, pks: list[int] | None = None) -> int:
+    """Mark `user`'s messages read (all unread ones when `pks` is None); the number marked."""
+    unread = Message.objects.filter(user_id=user.pk, read_at__isnull=True)
+    if pks is not None:
+        unread = unread.filter(pk__in=pks)
+    return unread.update(read_at=timezone.now())

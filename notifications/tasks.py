@@ -26,3 +26,12 @@ def sweep_outbox() -> int:
     # First settle the claims of workers that died mid-send, so they are never re-queued.
     message_mark_uncertain()
     return message_requeue_due()
+
+
+@shared_task(ignore_result=True)
+def run_scan(name: str, day: str | None = None) -> int:
+    """A daily notification scan registered with `notifications.events.register_scan`
+    (payment reminders, overdue notices...); `day` (ISO date) defaults to today in Warsaw."""
+    from .scans import scan_run
+
+    return scan_run(name=name, day=day)

@@ -9,6 +9,7 @@ import zipfile
 from decimal import Decimal
 
 from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
 
 from contracts.services import schedule_generate
 from invoices.models import Invoice
@@ -54,6 +55,22 @@ def zip_names(content: bytes) -> list[str]:
 def read_xlsx(content: bytes):
     """The first sheet, loaded the normal way (not read-only) so styles can be inspected."""
     return load_workbook(io.BytesIO(content)).worksheets[0]
+
+
+def data_rows(sheet) -> list[tuple]:
+    """The rows under the header that the autofilter covers: without the totals row that a
+    report listing amounts ends with."""
+    _first_col, _first_row, _last_col, last_row = range_boundaries(sheet.auto_filter.ref)
+    return list(sheet.iter_rows(min_row=2, max_row=last_row, values_only=True))
+
+
+def totals_row(sheet) -> dict[str, object]:
+    """The last row ("Razem") as {header: value}; asserts that it is the totals row."""
+    header = [cell.value for cell in sheet[1]]
+    last = [cell.value for cell in sheet[sheet.max_row]]
+    assert "Razem" in last or "Total" in last, last
+    assert all(cell.font.b for cell in sheet[sheet.max_row])
+    return dict(zip(header, last, strict=True))
 
 
 def client_user(company, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .applications import AccessApplicationAdmin, ConsentAdmin, RejectApplicationForm
 from .audit_log import AuditActionFilter, AuditEntryAdmin
 from .companies import CompanyAdmin, CompanyAdminForm, UserInline
+from .registrations import RegistrationAdmin
 from .staff_devices import StaffTOTPDeviceAdmin
 from .users import LockedFilter, UserAdmin, UserAdminChangeForm, UserAdminCreationForm
 
@@ -19,6 +20,7 @@ __all__ = [
     "CompanyAdminForm",
     "ConsentAdmin",
     "LockedFilter",
+    "RegistrationAdmin",
     "RejectApplicationForm",
     "StaffTOTPDeviceAdmin",
     "UserAdmin",

@@ -150,7 +150,17 @@ class AccessApplicationAdmin(admin.ModelAdmin):
 class ConsentAdmin(ReadOnlyAdmin):
     """Consent history: who gave or withdrew what and when. Rows are only ever added."""
 
-    list_display = ["created_at", "company", "user", "kind", "granted", "by", "source", "ip"]
+    list_display = [
+        "created_at",
+        "company",
+        "user",
+        "kind",
+        "granted",
+        "version",
+        "by",
+        "source",
+        "ip",
+    ]
     list_filter = ["kind", "granted", "source"]
     search_fields = ["company__client_number", "company__name", "user__last_name", "user__login"]
     list_select_related = ["company", "user", "by"]

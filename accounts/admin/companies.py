@@ -52,6 +52,16 @@ class CompanyAdminForm(forms.ModelForm):
             "is_active",
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Self-registration compares what the registrant types with these two.
+        self.fields["email"].help_text = _(
+            "Adres e-mail firmy; na niego wysyłamy link samodzielnej rejestracji w eBOK."
+        )
+        self.fields["phone"].help_text = _(
+            "Telefon komórkowy firmy; nim rejestrujący się potwierdza konto kodem SMS."
+        )
+
     def clean_nip(self) -> str:
         return normalize_nip(self.cleaned_data["nip"])
 

@@ -26,8 +26,7 @@ def _entries(user, params):
 
 def _columns() -> list[Column]:
     return [
-        Column(_("Data"), Kind.DATE),
-        Column(_("Godzina"), width=10),
+        Column(_("Data i godzina"), Kind.DATETIME),
         Column(_("Użytkownik"), width=28),
         Column(_("Zdarzenie"), width=36),
         Column(_("Obiekt"), width=28),
@@ -39,10 +38,10 @@ def _columns() -> list[Column]:
 
 def _rows(entries) -> Iterator[tuple[Any, ...]]:
     for entry in entries.iterator(chunk_size=CHUNK):
-        when = timezone.localtime(entry.created_at)
+        # One real date-time cell (sortable, filterable), in Polish time; Excel has no zones.
+        when = timezone.localtime(entry.created_at).replace(tzinfo=None, microsecond=0)
         yield (
-            when.date(),
-            when.strftime("%H:%M:%S"),
+            when,
             actor_label(entry),
             action_label(entry.action),
             entry.object_repr,

@@ -11,7 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from ebok.forms import ListFilterForm, choice_field, date_field, id_field, parse_id, search_field
+from ebok.forms import (
+    ListFilterForm,
+    Select,
+    choice_field,
+    date_field,
+    id_field,
+    parse_id,
+    search_field,
+)
 
 from .. import selectors
 from ..audit import action_choices
@@ -224,15 +232,18 @@ class AuditFilterForm(ListFilterForm):
 
     DATE_RANGES = (("date_from", "date_to"),)
 
+    # ebok.forms.Select: the same markup without the template engine (the event list has
+    # ~150 options; Django's widget templates made the audit page 2.8x the empty page).
     user = id_field(
         _("Użytkownik"),
-        widget=forms.Select,
+        widget=Select,
         error_messages={"invalid": _("Nieznany użytkownik.")},
     )
     action = forms.ChoiceField(
         label=_("Zdarzenie"),
         required=False,
         choices=lambda: [("", _("wszystkie")), *action_choices()],
+        widget=Select,
         error_messages={"invalid_choice": _("Nieznane zdarzenie „%(value)s”.")},
     )
     date_from = date_field(_("Od dnia"))

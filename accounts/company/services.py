@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from notifications.events import emit
+
 from ..audit import BACKGROUND, Action, AuditContext, audit_log
 from ..models import Company, LockReason, User
 from ..permissions import PERMISSION_FIELDS, PERMISSIONS, Perm, has_perm
@@ -219,7 +221,17 @@ def company_user_create(
         details={"login": login, "permissions": permissions.describe(company)},
     )
     user_invite(user=user, by=actor, audit=audit)
+    _tell_admins_user_added(company, user)
     return user
+
+
+def _tell_admins_user_added(company: Company, user: User) -> None:
+    """Every administrator of the company hears of a new user (a hijacked admin account adding
+    itself a helper does not go unnoticed)."""
+    admins = active_admins(company=company)
+    context = {"name": user.get_full_name() or user.login, "login": user.login}
+    for admin in admins.exclude(pk=user.pk):
+        emit("account.user_added", user=admin, context=context, dedupe_key=f"user-{user.pk}")
 
 
 DATA_FIELDS = ("first_name", "last_name", "email", "phone")

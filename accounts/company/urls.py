@@ -26,6 +26,11 @@ urlpatterns = [
         views.user_deactivate,
         name="company_user_deactivate",
     ),
+    path(
+        "firma/uzytkownicy/<int:pk>/powiadomienia/",
+        views.user_notifications,
+        name="company_user_notifications",
+    ),
     path("firma/dziennik/", views.audit_list, name="company_audit"),
     path("firma/dziennik/eksport.xlsx", views.audit_xlsx, name="company_audit_xlsx"),
 ]

@@ -23,6 +23,7 @@ from ebok.lists import paginate, render_list
 
 from .. import selectors
 from ..audit import Action, audit_context, audit_log
+from ..notices.views import preferences_page
 from ..permissions import Perm, client_required
 from ..view_helpers import StepUp
 from . import exports
@@ -247,3 +248,17 @@ def audit_xlsx(request: HttpRequest) -> HttpResponse:
         audit=audit_context(request), action=Action.AUDIT_EXPORTED, details={"filters": applied}
     )
     return export_response(request, kind=exports.COMPANY_AUDIT, params=params)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@client_required(Perm.ADMIN)
+def user_notifications(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company user's notification preferences, seen and set by their administrator."""
+    target = selectors.get_company_user(company=request.user.company, pk=pk)
+    return preferences_page(
+        request,
+        target=target,
+        template="accounts/company/user_notifications.html",
+        extra={"section": "users"},
+    )

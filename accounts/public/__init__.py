@@ -1,1 +1,2 @@
-"""Public self-service, before signing in: the access application and the password reset."""
+"""Public self-service, before signing in: the access application, the password reset and the
+self-registration ("Zarejestruj się")."""

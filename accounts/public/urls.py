@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import registration_views, views
 
 urlpatterns = [
     path("logowanie/nie-pamietam-hasla/", views.password_reset, name="password_reset"),
@@ -36,4 +36,32 @@ urlpatterns = [
         name="access_application_sent",
     ),
     path("regulamin/", views.terms, name="terms"),
+    path("informacja-o-danych/", registration_views.privacy_notice, name="privacy_notice"),
+    path("rejestracja/", registration_views.registration, name="registration"),
+    path(
+        "rejestracja/wyslano/",
+        registration_views.registration_sent,
+        name="registration_sent",
+    ),
+    path(
+        "rejestracja/aktywacja/",
+        registration_views.registration_activate,
+        name="registration_activate",
+    ),
+    path(
+        "rejestracja/aktywacja/telefon/",
+        registration_views.registration_phone,
+        name="registration_phone",
+    ),
+    path(
+        "rejestracja/aktywacja/telefon/wyslij-kod/",
+        registration_views.registration_code,
+        name="registration_code",
+    ),
+    # After the fixed paths above: a token is any path segment.
+    path(
+        "rejestracja/aktywacja/<str:token>/",
+        registration_views.registration_link,
+        name="registration_link",
+    ),
 ]

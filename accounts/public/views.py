@@ -59,7 +59,7 @@ def access_application_sent(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def terms(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/selfservice/terms.html")
+    return render(request, "accounts/selfservice/terms.html", {"version": settings.TERMS_VERSION})
 
 
 # --- Password reset -----------------------------------------------------------------------------

@@ -120,14 +120,22 @@ def get_contract_for_user(*, user, pk: int, count_remaining: bool = True) -> Con
     """The contract if `user` may see it; 404 for anything else (another company's included).
 
     With `remaining_installments`, unless the caller counts them itself (`count_remaining=False`:
-    the schedule tab showing the whole schedule, see `remaining_in`).
+    the schedule tab showing the whole schedule, see `remaining_in`). With its assets. Kept per
+    data version and visibility scope: every tab of the contract page reads it, and two queries
+    (one with a correlated count) cost a contract tab more than one cache read; a 404 is never
+    kept.
     """
-    contracts = visible_contracts(user=user)
-    if count_remaining:
-        contracts = contracts.annotate(remaining_installments=_remaining_installments())
-    return get_object_or_404(
-        contracts.prefetch_related(Prefetch("assets", queryset=_assets_in_order())), pk=pk
-    )
+
+    def compute() -> Contract:
+        contracts = visible_contracts(user=user)
+        if count_remaining:
+            contracts = contracts.annotate(remaining_installments=_remaining_installments())
+        return get_object_or_404(
+            contracts.prefetch_related(Prefetch("assets", queryset=_assets_in_order())), pk=pk
+        )
+
+    key = f"contract:{visibility_scope(user)}:{pk}:{'remaining' if count_remaining else 'bare'}"
+    return company_cached(user.company_id, key, compute)
 
 
 def contract_status_counts(*, user) -> dict[str, int]:

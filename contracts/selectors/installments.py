@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -30,8 +31,13 @@ from django.utils.translation import gettext
 from ebok.datacache import company_cached
 from ebok.money import ZERO
 
-from ..models import Contract, Installment
-from .scope import contract_number_filter, scope_to_user, visibility_scope
+from ..models import Contract, Installment, InstallmentMonthTotal
+from .scope import (
+    contract_number_filter,
+    scope_to_user,
+    user_sees_all_contracts,
+    visibility_scope,
+)
 
 # --- Payment status and totals ----------------------------------------------------------------
 
@@ -326,12 +332,34 @@ def installments_due_between_totals(*, user, filters: InstallmentFilters, today:
     )
 
 
-def next_installments(*, user, today: dt.date, limit: int = 5) -> list[Installment]:
+@dataclass(frozen=True, slots=True)
+class UpcomingInstallment:
+    """What the dashboard's tile shows of an installment (plain data: it is cached)."""
+
+    contract: ContractRef
+    number: int
+    due_date: dt.date
+    gross: Decimal
+
+
+def next_installments(*, user, today: dt.date, limit: int = 5) -> list[UpcomingInstallment]:
+    """The next unpaid installments, soonest first: one query of plain values (the tile shows
+    no payment status, and model instances would be pickled into the cache and back)."""
     installments = scope_to_user(Installment.objects.all(), user=user).filter(
         INSTALLMENT_UNPAID, due_date__gte=today
     )
-    installments = with_payment_status(installments, today=today).select_related("contract")
-    return list(installments.order_by("due_date", "contract__number", "pk")[:limit])
+    rows = installments.order_by("due_date", "contract__number", "pk").values_list(
+        "contract_id",
+        "contract__number",
+        "contract__installment_count",
+        "number",
+        "due_date",
+        "gross",
+    )[:limit]
+    return [
+        UpcomingInstallment(ContractRef(contract_id, contract, count), number, due_date, gross)
+        for contract_id, contract, count, number, due_date, gross in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -341,18 +369,27 @@ class MonthTotal:
 
 
 def installments_per_month(*, user, today: dt.date, months: int = 12) -> list[MonthTotal]:
-    """Gross installments due in each of the next `months` months (this one first), one query."""
+    """Gross installments due in each of the next `months` months (this one first), one query.
+
+    For a user who sees the whole company, on PostgreSQL: the twelve rows of
+    `InstallmentMonthTotal` (kept by triggers), not a sum over thousands of installments.
+    """
     start = today.replace(day=1)
     end = start + relativedelta(months=months)
-    rows = (
-        scope_to_user(Installment.objects.all(), user=user)
-        .filter(due_date__gte=start, due_date__lt=end)
-        .annotate(month=TruncMonth("due_date"))
-        .order_by()
-        .values("month")
-        .annotate(gross=Sum("gross"))
-    )
-    by_month = {row["month"]: row["gross"] for row in rows}
+    if user_sees_all_contracts(user) and connection.vendor == "postgresql":
+        rows = InstallmentMonthTotal.objects.filter(
+            company_id=user.company_id, month__gte=start, month__lt=end
+        ).values_list("month", "gross")
+    else:
+        rows = (
+            scope_to_user(Installment.objects.all(), user=user)
+            .filter(due_date__gte=start, due_date__lt=end)
+            .annotate(month=TruncMonth("due_date"))
+            .order_by()
+            .values_list("month")
+            .annotate(gross=Sum("gross"))
+        )
+    by_month = dict(rows)
     return [
         MonthTotal(month=(m := start + relativedelta(months=k)), gross=by_month.get(m, ZERO))
         for k in range(months)

@@ -9,10 +9,14 @@ from django.conf import settings
 
 from ebok.datacache import company_cached
 
-from ..models import Installment, InsurancePolicy
 from .contracts import contract_status_counts
-from .installments import MonthTotal, installments_per_month, next_installments
-from .policies import expiring_policies
+from .installments import (
+    MonthTotal,
+    UpcomingInstallment,
+    installments_per_month,
+    next_installments,
+)
+from .policies import ExpiringPolicy, expiring_policies
 from .scope import visibility_scope
 
 
@@ -21,8 +25,8 @@ class ContractsOverview:
     """What the dashboard shows of the contracts: data only, formatted per request."""
 
     months: list[MonthTotal]
-    next_installments: list[Installment]
-    expiring_policies: list[InsurancePolicy]
+    next_installments: list[UpcomingInstallment]
+    expiring_policies: list[ExpiringPolicy]
     expiring_total: int
     status_counts: dict[str, int]
 

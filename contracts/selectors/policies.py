@@ -6,10 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import (
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, Q, QuerySet, Window
 
 from ebok.lists import order_by_key
 
@@ -68,12 +65,81 @@ def policy_list(
     return order_by_key(policies, filters.sort, POLICY_ORDERINGS)
 
 
-def expiring_policies(*, user, today: dt.date, limit: int = 5) -> tuple[list[InsurancePolicy], int]:
-    """The policies about to expire (soonest first) and how many there are: two queries."""
+@dataclass(frozen=True, slots=True)
+class PolicyContract:
+    pk: int
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyAsset:
+    pk: int
+    registration_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiringPolicy:
+    """What the dashboard's tile shows of a policy (plain data: it is cached)."""
+
+    pk: int
+    number: str
+    type: str
+    insurer: str
+    valid_to: dt.date
+    contract: PolicyContract
+    asset: PolicyAsset | None
+
+    def get_type_display(self) -> str:
+        return InsurancePolicy.Type(self.type).label
+
+
+_EXPIRING_FIELDS = (
+    "pk",
+    "number",
+    "type",
+    "insurer",
+    "valid_to",
+    "contract_id",
+    "contract__number",
+    "asset_id",
+    "asset__registration_number",
+)
+
+
+def expiring_policies(*, user, today: dt.date, limit: int = 5) -> tuple[list[ExpiringPolicy], int]:
+    """The policies about to expire (soonest first) and how many there are: one query of plain
+    values (the count is a window over all of them, taken before the limit)."""
     policies = policy_status_filter(
         scope_to_user(InsurancePolicy.objects.all(), user=user),
         InsurancePolicy.Status.EXPIRING,
         today,
     )
-    shown = list(policies.select_related("contract", "asset").order_by("valid_to", "pk")[:limit])
-    return shown, policies.count()
+    rows = list(
+        policies.annotate(total=Window(Count("pk")))
+        .order_by("valid_to", "pk")
+        .values_list(*_EXPIRING_FIELDS, "total")[:limit]
+    )
+    shown = [
+        ExpiringPolicy(
+            pk=pk,
+            number=number,
+            type=kind,
+            insurer=insurer,
+            valid_to=valid_to,
+            contract=PolicyContract(contract_id, contract_number),
+            asset=PolicyAsset(asset_id, registration or "") if asset_id else None,
+        )
+        for (
+            pk,
+            number,
+            kind,
+            insurer,
+            valid_to,
+            contract_id,
+            contract_number,
+            asset_id,
+            registration,
+            _total,
+        ) in rows
+    ]
+    return shown, rows[0][-1] if rows else 0

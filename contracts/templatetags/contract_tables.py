@@ -34,6 +34,9 @@ def _label(text: str) -> str:
     return f' data-label="{escape(text)}"'
 
 
+_OVERDUE = " ebok-overdue"  # overdue amounts are red wherever they appear
+
+
 @register.simple_tag
 def installment_status_labels() -> dict[str, str]:
     """`{% installment_status_labels as labels %}`: each payment status as the client reads it
@@ -75,7 +78,8 @@ def schedule_rows(installments: Iterable[InstallmentRow], can_see_finances: bool
             f'<td class="num"{interest_l}>{format_amount(i.interest, language)}</td>'
             f'<td class="num"{net_l}>{format_amount(i.net, language)}</td>'
             f'<td class="num"{vat_l}>{format_amount(i.vat, language)}</td>'
-            f'<td class="num fw-semibold"{gross_l}>{format_money(i.gross, language)}</td>'
+            f'<td class="num fw-semibold{_OVERDUE if i.is_overdue else ""}"{gross_l}>'
+            f"{format_money(i.gross, language)}</td>"
             f"<td{status_l}><span>{_installment_status(badges, i)}{invoice}</span></td>"
             "</tr>"
         )
@@ -108,7 +112,8 @@ def installment_rows(installments: Iterable[InstallmentRow]) -> SafeString:
             f'<td class="num"{interest_l}>{format_amount(i.interest, language)}</td>'
             f'<td class="num"{net_l}>{format_amount(i.net, language)}</td>'
             f'<td class="num"{vat_l}>{format_amount(i.vat, language)}</td>'
-            f'<td class="num fw-semibold"{gross_l}>{format_money(i.gross, language)}</td>'
+            f'<td class="num fw-semibold{_OVERDUE if i.is_overdue else ""}"{gross_l}>'
+            f"{format_money(i.gross, language)}</td>"
             f"<td{status_l}>{_installment_status(badges, i)}</td>"
             "</tr>"
         )

@@ -127,6 +127,8 @@ def invoice_rows(
                     f"{escape(payable)}</span>"
                 )
         due_css = "num fw-semibold" if amount_due else "num ebok-muted"
+        if amount_due and invoice.is_overdue_on(today):
+            due_css += " ebok-overdue"  # overdue amounts are red wherever they appear
         cells.append(
             f'<td class="tabular nowrap"{issued_l}>{format_date(invoice.issue_date)}</td>'
             f'<td class="tabular nowrap"{due_l}>{format_date(invoice.due_date)}</td>'

@@ -50,6 +50,7 @@ OBJECT_PAGES = {
     "contracts:contract_fees_xlsx": "contract",
     "invoices:detail": "invoice",
     "invoices:pdf": "invoice",
+    "invoices:fa3": "invoice",
     "invoices:contract_invoices": "contract",
     "invoices:contract_invoices_xlsx": "contract",
     "invoices:payment_detail": "payment",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from invoices.services import payment_record
-from tests.downloads import client_user, issue_invoice, pdf_text, zip_names
+from tests.downloads import client_user, data_rows, issue_invoice, pdf_text, zip_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def test_it_exports_the_filtered_list_to_excel(signed_in_page, company, invoices
     assert download.suggested_filename.startswith("Faktury_")
     sheet = load_workbook(io.BytesIO(downloaded(download))).worksheets[0]
     assert sheet.freeze_panes == "A2"
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    rows = data_rows(sheet)
     assert sorted(row[0] for row in rows) == sorted(i.number for i in unpaid)
     for row in rows:
         assert isinstance(row[3], dt.datetime)  # issue date: a real date

@@ -13,10 +13,12 @@ from invoices.services import invoice_issue_for_installment, payment_record
 from tests.downloads import (
     client_user,
     contract_with_schedule,
+    data_rows,
     pdf_page_count,
     pdf_text,
     read_xlsx,
     streamed,
+    totals_row,
 )
 from tests.factories import (
     AdditionalFeeFactory,
@@ -29,7 +31,7 @@ D = Decimal
 
 
 def rows(sheet) -> list[tuple]:
-    return list(sheet.iter_rows(min_row=2, values_only=True))
+    return data_rows(sheet)
 
 
 def header(sheet) -> list[str]:
@@ -40,7 +42,9 @@ def assert_report_layout(sheet) -> None:
     assert all(cell.font.b for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")
-    assert sheet.auto_filter.ref.endswith(str(sheet.max_row))
+    # The autofilter covers the data; a report with amounts adds its totals row below it.
+    assert sheet.auto_filter.ref.endswith(str(sheet.max_row - 1))
+    totals_row(sheet)
 
 
 # --- schedule PDF -------------------------------------------------------------------------------

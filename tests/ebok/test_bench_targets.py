@@ -67,6 +67,8 @@ def test_every_client_page_is_measured():
         "accounts:profile",
         "accounts:company_users",
         "accounts:company_audit",
+        "requests_app:list",
+        "requests_app:detail",
         COLD_HOME,
     }
     assert expected <= set(DEFAULT_PAGES)

@@ -77,13 +77,36 @@ def test_the_balance_tile_is_red_with_debt_blue_when_overpaid_neutral_otherwise(
     response = client.get("/")
     assert "ebok-balance-debt" in response.content.decode()
     owed = sum(i.gross for i in invoices)
-    assert "Do zapłaty – masz zaległości" in text(response)
-    assert f"{owed:,.2f}".replace(",", " ").replace(".", ",") + " zł" in text(response)
+    assert f"Do zapłaty teraz {pln(owed)}" in text(response)
 
     pay(company, owed + D("500.00"))
     response = client.get("/")
     assert "ebok-balance-overpaid" in response.content.decode()
     assert "500,00 zł" in text(response)
+
+
+def pln(amount) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " zł"
+
+
+def test_the_balance_headline_is_what_is_due_now_and_the_whole_balance_is_below(company):
+    """A red grand total alarms more than the debt deserves: the headline is what is payable now
+    (its overdue part in red under it); the whole balance, future invoices included, one line
+    below."""
+    overdue = company_invoice(company, "4858.80", due=today() - dt.timedelta(days=3))
+    due_today = company_invoice(company, "1000.00", due=today())
+    later = company_invoice(company, "101521.19", due=today() + dt.timedelta(days=20))
+    response = signed_in(client_user(company)).get("/")
+    page = text(response)
+
+    due_now = overdue.gross + due_today.gross
+    assert f"Do zapłaty teraz {pln(due_now)} w tym po terminie: {pln(overdue.gross)}" in page
+    assert f"Całe saldo: {pln(due_now + later.gross)}" in page
+    html = response.content.decode()
+    assert 'class="ebok-balance-amount ebok-balance-now"' in html  # navy, not red
+    assert f'<div class="ebok-overdue fw-semibold">w tym po terminie: {pln(overdue.gross)}' in (
+        html.replace("\xa0", " ")
+    )
 
 
 def test_overdue_invoices_and_the_next_payments_are_listed(company):
@@ -172,7 +195,9 @@ def test_a_user_without_contracts_gets_no_contract_tiles(company):
 
 
 def test_a_user_with_no_permissions_is_told_what_to_do(company):
-    user = client_user(company, can_view_contracts=False, can_view_finances=False)
+    user = client_user(
+        company, can_view_contracts=False, can_view_finances=False, can_submit_requests=False
+    )
     page = text(signed_in(user).get("/"))
     assert "Poproś administratora firmy o nadanie dostępu" in page
 
@@ -221,7 +246,7 @@ def test_apps_add_their_menu_entries_through_the_registry(company):
     navigation.register(
         navigation.NavItem(
             key="tests.requests",
-            label="Wnioski",
+            label="Pozycja testowa",
             url_name="home",
             order=70,
             visible=lambda user: user.is_company_admin,
@@ -232,7 +257,7 @@ def test_apps_add_their_menu_entries_through_the_registry(company):
         admin = text(signed_in(client_user(company, is_company_admin=True)).get("/"))
     finally:
         navigation._main.pop("tests.requests")
-    assert "Wnioski" not in plain and "Wnioski" in admin
+    assert "Pozycja testowa" not in plain and "Pozycja testowa" in admin
 
 
 def test_the_dashboard_costs_the_same_queries_for_one_or_many_contracts(company):

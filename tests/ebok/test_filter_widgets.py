@@ -52,4 +52,6 @@ def test_filter_fields_render_as_djangos_own_widget_templates(monkeypatch, langu
         monkeypatch.setattr(ebok_forms.Select, "_render", forms.Widget._render)
         djangos = [str(field) for form in _forms(data) for field in form]
     assert ours == djangos
-    assert any("<select" in html for html in ours) and any('type="date"' in html for html in ours)
+    assert any("<select" in html for html in ours) and any(
+        "data-date-picker" in html for html in ours
+    )

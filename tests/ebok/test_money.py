@@ -8,7 +8,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from ebok.money import format_amount, format_money, to_money, vat_of
+from ebok.money import format_amount, format_count, format_money, to_money, vat_of
 
 D = Decimal
 NBSP = "\u00a0"
@@ -62,9 +62,10 @@ def test_polish_format():
     assert format_amount(D("2.675"), "pl") == "2,68"
 
 
-def test_negative_amounts():
-    assert format_money(D("-1234.5"), "pl") == f"-1{NBSP}234,50{NBSP}zł"
-    assert format_money(D("-0.5"), "en") == f"-0.50{NBSP}PLN"
+def test_negative_amounts_carry_a_real_minus_sign():
+    # U+2212, as wide as a digit and never a line break after it, not the hyphen.
+    assert format_money(D("-1234.5"), "pl") == f"\u22121{NBSP}234,50{NBSP}zł"
+    assert format_money(D("-0.5"), "en") == f"\u22120.50{NBSP}PLN"
     # rounds to zero: no "-0,00"
     assert format_money(D("-0.004"), "pl") == f"0,00{NBSP}zł"
 
@@ -90,3 +91,30 @@ def test_template_filters():
     template = engines["django"].from_string("{{ value|money }} / {{ value|amount }}")
     with translation.override("pl"):
         assert template.render({"value": D("1234.5")}) == f"1{NBSP}234,50{NBSP}zł / 1{NBSP}234,50"
+
+
+def test_counts_are_grouped_like_amounts():
+    template = engines["django"].from_string("{{ n|grouped }}")
+    with translation.override("pl"):
+        assert template.render({"n": 47904}) == f"47{NBSP}904"
+        assert template.render({"n": 999}) == "999"
+        assert template.render({"n": 1234567}) == f"1{NBSP}234{NBSP}567"
+    with translation.override("en"):
+        assert template.render({"n": 47904}) == "47,904"
+    assert format_count(None) == ""
+
+
+def test_a_nip_is_written_one_way_everywhere():
+    template = engines["django"].from_string("{{ nip|nip }}")
+    assert template.render({"nip": "5260250274"}) == "526-025-02-74"
+    assert template.render({"nip": "12345"}) == "12345"  # not a NIP: shown as stored
+    assert template.render({"nip": ""}) == ""
+
+
+def test_an_email_address_wraps_only_at_its_at_sign_and_dots():
+    template = engines["django"].from_string("{{ email|email }}")
+    html = template.render({"email": "barbara.kowalczyk@<firma>.pl"})
+    assert html == (
+        '<span class="ebok-email">barbara<wbr>.kowalczyk<wbr>@&lt;firma&gt;<wbr>.pl</span>'
+    )
+    assert template.render({"email": ""}) == ""

@@ -40,3 +40,11 @@ def test_celery_and_gunicorn_workers_warm_up_at_start(monkeypatch):
     spec.loader.exec_module(config)
     config.post_worker_init(worker=None)
     assert calls == ["warm", "warm"]
+
+
+def test_the_warm_up_renders_the_invoice_template_too():
+    """A worker's first invoice PDF finds its template compiled and its fonts loaded."""
+    from invoices.pdf import warm_up_sample
+
+    assert pdf._warm_ups["invoices.invoice"] is warm_up_sample
+    assert warm_up_sample().startswith(b"%PDF-")

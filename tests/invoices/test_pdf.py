@@ -61,12 +61,12 @@ def test_it_shows_what_a_polish_vat_invoice_must_contain(client, buyer):
     assert invoice.number in text
     # Seller: the lessor from settings, with NIP and the account formatted in groups of four.
     assert "eBOK Leasing Polska S.A." in text
-    assert "NIP: 5260250274" in text
+    assert "NIP: 526-025-02-74" in text
     assert "PL61 1090 1014 0000 0712 1981 2874" in text
     # Buyer: the snapshot taken at issue, with its NIP and Polish characters intact.
     assert "Przedsiębiorstwo „Żółw” Sp. z o.o." in text
     assert "ul. Źródlana 12/3, 90-001 Łódź" in text
-    assert "NIP: 7251801126" in text
+    assert "NIP: 725-180-11-26" in text
     # Dates: issue, sale (data dostawy/wykonania usługi) and due, all DD.MM.YYYY.
     assert "Data wystawienia 10.02.2026" in text
     assert f"Data dostawy/wykonania usługi {first.due_date:%d.%m.%Y}" in text
@@ -136,7 +136,7 @@ def test_a_correction_names_the_corrected_invoice_and_shows_before_and_after(cli
     assert f"Korekta do faktury nr {original.number} z dnia 02.03.2026" in text
     assert "Przyczyna korekty: Rabat za terminowe płatności" in text
     # Per rate: before (1 000 + 230), the difference (-100 - 23) and after (900 + 207).
-    assert "23% 1 000,00 230,00 1 230,00 -100,00 -23,00 -123,00 900,00 207,00 1 107,00" in text
+    assert "23% 1 000,00 230,00 1 230,00 −100,00 −23,00 −123,00 900,00 207,00 1 107,00" in text
     assert "Zmniejszenie należności 123,00 zł" in text
 
 

@@ -205,10 +205,10 @@ def test_correction_rows_add_up_per_rate_and_in_total(buyer, reader):
     text = reader(correction)
 
     # rate: before (net VAT gross) | change | after; after = before + change in every column
-    assert "23% 1 000,00 230,00 1 230,00 -100,00 -23,00 -123,00 900,00 207,00 1 107,00" in text
+    assert "23% 1 000,00 230,00 1 230,00 −100,00 −23,00 −123,00 900,00 207,00 1 107,00" in text
     assert "zw. 200,00 0,00 200,00 0,00 0,00 0,00 200,00 0,00 200,00" in text
     assert "np. 300,00 0,00 300,00 50,00 0,00 50,00 350,00 0,00 350,00" in text
-    assert "Razem 1 500,00 230,00 1 730,00 -50,00 -23,00 -73,00 1 450,00 207,00 1 657,00" in text
+    assert "Razem 1 500,00 230,00 1 730,00 −50,00 −23,00 −73,00 1 450,00 207,00 1 657,00" in text
 
 
 def test_an_upward_correction_asks_for_the_increase_on_its_own_term(buyer, reader, settings):

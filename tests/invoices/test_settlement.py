@@ -17,6 +17,7 @@ from contracts.models import Contract
 from contracts.services import schedule_generate
 from invoices import services
 from invoices.models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from invoices.overview import finance_overview
 from invoices.selectors import company_balance
 from invoices.services import (
     InvoicingError,
@@ -36,6 +37,7 @@ from tests.factories import (
     CompanyFactory,
     ContractFactory,
     LeasedAssetFactory,
+    UserFactory,
 )
 from tests.invoices.helpers import (
     allocations_of,
@@ -688,6 +690,21 @@ def check_company(
     )
     if balance.overpayment > 0:
         assert balance.outstanding == 0
+    # The dashboard reads the same figures from the outstanding invoices and the payments only.
+    overview = finance_overview(user=UserFactory(company=company), today=today)
+    assert overview.balance == balance
+    overdue = [i for i in invoices if i.is_overdue_on(today)]
+    upcoming = [i for i in invoices if i.amount_due > 0 and i.due_date >= today]
+    assert (overview.overdue.count, overview.overdue.amount_due) == (
+        len(overdue),
+        sum((i.amount_due for i in overdue), Decimal(0)),
+    )
+    assert (overview.upcoming.count, overview.upcoming.amount_due) == (
+        len(upcoming),
+        sum((i.amount_due for i in upcoming), Decimal(0)),
+    )
+    by_due = sorted(overdue, key=lambda i: (i.due_date, i.pk))[:5]
+    assert [i.pk for i in overview.overdue.invoices] == [i.pk for i in by_due]
     for status in Invoice.Status.values if statuses else ():
         by_query = set(Invoice.objects.filter(company=company).with_status(status, today))
         if status == Invoice.Status.OVERDUE:

@@ -3,18 +3,35 @@ text as typed, HTML escaped, and the same words as before they left the services
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 
+from notifications.events import get_event
 from notifications.models import Message
-from notifications.render import render_message
-from notifications.services import notify_message
+from notifications.render import render_event, render_message
+from notifications.services import gsm_text, notify_message
 
 FOLDER = Path(settings.BASE_DIR) / "templates" / "notifications"
 MESSAGES = sorted(p.name for p in FOLDER.iterdir() if p.is_dir())
+# What the messages' callers give them (an event's template gets its event's context).
+SAMPLE = {
+    "url": "https://ebok.example.pl/x/",
+    "login": "jan",
+    "name": "Jan Kowalski",
+    "number": "FV/2026/12/000001",
+    "amount": Decimal("1234.50"),
+    "due_date": dt.date(2026, 12, 21),
+    "days": 7,
+    "policy": "PZU/00000001",
+    "insurer": "PZU S.A.",
+    "contract": "UL/2026/00001",
+    "valid_to": dt.date(2026, 12, 31),
+}
 
 
 def test_every_message_has_a_text_and_every_e_mail_a_subject_and_html():
@@ -28,9 +45,7 @@ def test_every_message_has_a_text_and_every_e_mail_a_subject_and_html():
 @pytest.mark.parametrize("name", MESSAGES)
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_every_message_renders(name, language):
-    subject, text, html = render_message(
-        name, {"url": "https://ebok.example.pl/x/", "login": "jan"}, language=language
-    )
+    subject, text, html = render_message(name, SAMPLE, language=language)
     assert text and "{{" not in text and "{%" not in text
     assert "\n" not in subject
     assert bool(html) == bool(subject)
@@ -68,8 +83,8 @@ def test_values_stay_as_typed_in_the_text_and_are_escaped_in_html():
 
 
 def test_the_language_is_chosen_per_message():
-    polish = render_message("account_unlocked", language="pl")[1]
-    english = render_message("account_unlocked", language="en")[1]
+    polish = render_event("account_unlocked", language="pl")[3]
+    english = render_event("account_unlocked", language="en")[3]
     assert polish == "eBOK: dostep do Twojego konta zostal odblokowany."
     assert english != polish
 
@@ -94,3 +109,25 @@ def test_a_sensitive_e_mail_goes_without_an_html_copy_of_its_secret():
     )
     assert "https://ebok.example.pl/reset/abc/" in plain.html_body
     assert secret.html_body == "" and "https://ebok.example.pl/reset/abc/" in secret.body
+
+
+OWN_EVENTS = (
+    "invoice.issued",
+    "invoice.payment_due",
+    "invoice.overdue",
+    "contract.policy_expiring",
+    "account.locked",
+    "account.unlocked",
+    "account.password_changed",
+    "account.phone_changed",
+    "account.user_added",
+)
+
+
+@pytest.mark.parametrize("code", OWN_EVENTS)
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_an_events_sms_fits_one_gsm_7_part(code, language):
+    for by_admin in (False, True):
+        context = {**SAMPLE, "by_admin": by_admin}
+        sms = gsm_text(render_event(get_event(code).template_name, context, language=language)[3])
+        assert len(sms) <= 160 and sms.isascii(), sms

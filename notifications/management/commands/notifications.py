@@ -5,6 +5,7 @@
     python manage.py notifications --user jan.kowalski --channel sms
     python manage.py notifications --show 123
     python manage.py notifications --resend 123 [--accept-duplicate]
+    python manage.py notifications --scan invoices.payment_due [--day 2026-12-02]
 
 Resending follows the admin's rules (the same service): only a failed, undelivered or
 uncertain message, never a one-time code, and an uncertain one only with --accept-duplicate
@@ -20,7 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from notifications.events import scan_names
 from notifications.models import Message
+from notifications.scans import scan_run
 from notifications.services import MessageStateError, message_retry
 
 AGE = re.compile(r"^(\d+)([smhd]?)$")
@@ -58,13 +61,25 @@ class Command(BaseCommand):
             "--resend", type=int, metavar="ID", help="queue a failed/undelivered/uncertain one"
         )
         parser.add_argument(
+            "--scan",
+            metavar="NAME",
+            help="run a daily scan now, as beat does (invoices.payment_due, invoices.overdue, "
+            "contracts.policy_expiring, documents.unread); idempotent",
+        )
+        parser.add_argument("--day", type=dt.date.fromisoformat, help="with --scan: YYYY-MM-DD")
+        parser.add_argument(
             "--accept-duplicate",
             action="store_true",
             help="with --resend of an uncertain message: the recipient may get it twice",
         )
 
     def handle(self, *args, **options) -> None:
-        if options["resend"] is not None:
+        if options["scan"]:
+            if options["scan"] not in scan_names():
+                raise CommandError(f"No scan {options['scan']}; known: {', '.join(scan_names())}")
+            created = scan_run(name=options["scan"], day=options["day"])
+            self.stdout.write(f"Scan {options['scan']}: {created} message(s) queued.")
+        elif options["resend"] is not None:
             self.resend(options["resend"], accept_duplicate=options["accept_duplicate"])
         elif options["show"] is not None:
             self.show(self.get(options["show"]))

@@ -93,10 +93,14 @@ def test_the_excel_export_holds_the_filtered_entries_and_is_itself_audited(clien
     assert response["Content-Disposition"].startswith('attachment; filename="Dziennik_zdarzen_')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Data", "Godzina", "Użytkownik", "Zdarzenie")
-    assert len(rows) == 2
-    assert rows[1][3] == "wylogowanie" and "W-EKSPORCIE" in rows[1][7]
-    assert isinstance(rows[1][0], dt.datetime)  # a real date cell, not text
+    assert rows[0][:3] == ("Data i godzina", "Użytkownik", "Zdarzenie")
+    assert len(rows) == 2  # no amounts, no totals row
+    assert rows[1][2] == "wylogowanie" and "W-EKSPORCIE" in rows[1][6]
+    # One real date-time cell in Polish time, shown as 21.11.2026 14:05:09.
+    entry = AuditEntry.objects.get(action=Action.SIGNOUT)
+    local = timezone.localtime(entry.created_at).replace(tzinfo=None, microsecond=0)
+    assert rows[1][0] == local
+    assert sheet["A2"].number_format == "DD.MM.YYYY HH:MM:SS"
     entry = AuditEntry.objects.get(action=Action.AUDIT_EXPORTED)
     assert entry.user == admin and entry.details["filters"] == {"action": [Action.SIGNOUT]}
 

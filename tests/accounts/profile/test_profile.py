@@ -41,6 +41,7 @@ def user(company):
 def test_the_profile_shows_own_and_company_data(user):
     page = admin_client(user).get(reverse("accounts:profile"))
     assert page.status_code == 200
+    shown = page.text.replace("<wbr>", "")  # an e-mail address may wrap at its "@" and dots
     for value in (
         "Anna Nowak",
         "anna.nowak",
@@ -52,7 +53,7 @@ def test_the_profile_shows_own_and_company_data(user):
         "012345678",
         "Radom",
     ):
-        assert value in page.text, value
+        assert value in shown, value
     menu = admin_client(user).get("/").text
     assert reverse("accounts:profile") in menu  # in the user menu, for everyone
 

@@ -1,0 +1,227 @@
+"""Invoices (with lines), corrections, payments, and the core system's balance."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+
+from invoices.models import Invoice, Payment
+from invoices.pdf import invoice_pdf_filename
+from invoices.services import (
+    InvoicingError,
+    LineSpec,
+    invoice_correct,
+    invoice_create,
+    payment_record,
+    payment_record_allocated,
+)
+
+from .base import CREATED, UNCHANGED, GroupContext, RecordError
+
+LINE_FIELDS = ("description", "net", "vat_rate")
+
+
+def _line_specs(lines: list[dict]) -> list[LineSpec]:
+    return [
+        LineSpec(
+            description=line["description"],
+            net=line["net"],
+            vat_rate=line["vat_rate"],
+            quantity=line["quantity"],
+            unit=line["unit"],
+            vat=line["vat"],
+            exemption_basis=line["exemption_basis"],
+        )
+        for line in lines
+    ]
+
+
+def _same_document(invoice: Invoice, known_lines: list, data: dict, checks: dict) -> None:
+    """An issued invoice is a legal document: sent again it must be the same, else it is an
+    error (a change goes as a correction)."""
+    stored = known_lines
+    sent = [tuple(line[f] for f in LINE_FIELDS) for line in data["lines"]]
+    different = [name for name, value in checks.items() if getattr(invoice, name) != value]
+    if stored != sent:
+        different.append("lines")
+    if different:
+        raise RecordError(
+            (
+                different[0],
+                _("Dokument %(number)s jest już wystawiony i nie może się zmienić; wyślij korektę.")
+                % {"number": invoice.number},
+            )
+        )
+
+
+def _number_free(number: str) -> None:
+    if Invoice.objects.filter(number=number).exists():
+        raise RecordError(
+            ("number", _("Numer %(number)s ma już inna faktura.") % {"number": number})
+        )
+
+
+def _store_pdf(invoice: Invoice, encoded: str) -> None:
+    """The core system's own PDF, kept as the document the client downloads."""
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise RecordError(("pdf_base64", _("PDF nie jest poprawnym base64."))) from None
+    if not content.startswith(b"%PDF-"):
+        raise RecordError(("pdf_base64", _("To nie jest plik PDF.")))
+    name = invoice.pdf.storage.save(
+        f"invoices/{invoice.issue_date:%Y/%m}/{invoice_pdf_filename(invoice)}",
+        ContentFile(content),
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
+
+
+def _service_error(error: InvoicingError) -> RecordError:
+    return RecordError(("", str(error)))
+
+
+def apply_invoice(ctx: GroupContext, data: dict) -> str:
+    company = ctx.require_company()
+    contract = ctx.contract(data["contract"]) if data["contract"] else None
+    invoice = ctx.known.invoices.get(data["external_id"])
+    if invoice is not None:
+        checks = {
+            "number": data["number"],
+            "kind": data["invoice_kind"],
+            "contract_id": contract.pk if contract else None,
+            "issue_date": data["issue_date"],
+            "due_date": data["due_date"],
+            "settled_by_schedule": data["settled_by_schedule"],
+        }
+        _same_document(invoice, ctx.known.invoice_lines.get(invoice.pk, []), data, checks)
+        return UNCHANGED
+    installment = fee = None
+    if "installment_number" in data:
+        installment = contract.installments.filter(number=data["installment_number"]).first()
+        if installment is None:
+            raise RecordError(("installment_number", _("Umowa nie ma raty o tym numerze.")))
+    if data["fee"]:
+        fee = ctx.known.fees.get((contract.pk, data["fee"]))
+        if fee is None:
+            raise RecordError(("fee", _("Nieznana opłata %(key)s.") % {"key": data["fee"]}))
+    for linked, path in ((installment, "installment_number"), (fee, "fee")):
+        if linked is not None and linked.invoice_id:
+            raise RecordError((path, _("Ma już fakturę %(n)s.") % {"n": linked.invoice.number}))
+    _number_free(data["number"])
+    try:
+        invoice = invoice_create(
+            company=company,
+            kind=data["invoice_kind"],
+            lines=_line_specs(data["lines"]),
+            issue_date=data["issue_date"],
+            due_date=data["due_date"],
+            sale_date=data.get("sale_date"),
+            contract=contract,
+            number=data["number"],
+            settled_by_schedule=data["settled_by_schedule"],
+        )
+    except InvoicingError as error:
+        raise _service_error(error) from None
+    Invoice.objects.filter(pk=invoice.pk).update(external_id=data["external_id"])
+    invoice.external_id = data["external_id"]
+    ctx.known.invoices[invoice.external_id] = invoice
+    if data["pdf_base64"]:
+        _store_pdf(invoice, data["pdf_base64"])
+    for linked in (installment, fee):
+        if linked is not None:
+            linked.invoice = invoice
+            linked.save(update_fields=["invoice"])
+    return CREATED
+
+
+def apply_correction(ctx: GroupContext, data: dict) -> str:
+    ctx.require_company()
+    original = _invoice(ctx, data["corrects"], "corrects")
+    existing = ctx.known.invoices.get(data["external_id"])
+    if existing is not None:
+        checks = {
+            "number": data["number"],
+            "corrected_invoice_id": original.pk,
+            "issue_date": data["issue_date"],
+            "correction_reason": data["reason"],
+        }
+        _same_document(existing, ctx.known.invoice_lines.get(existing.pk, []), data, checks)
+        return UNCHANGED
+    _number_free(data["number"])
+    try:
+        correction = invoice_correct(
+            invoice=original,
+            lines=_line_specs(data["lines"]),
+            reason=data["reason"],
+            issue_date=data["issue_date"],
+            number=data["number"],
+        )
+    except InvoicingError as error:
+        raise _service_error(error) from None
+    Invoice.objects.filter(pk=correction.pk).update(external_id=data["external_id"])
+    correction.external_id = data["external_id"]
+    ctx.known.invoices[correction.external_id] = correction
+    return CREATED
+
+
+def _invoice(ctx: GroupContext, external_id: str, path: str) -> Invoice:
+    invoice = ctx.known.invoices.get(external_id)
+    if invoice is None:
+        raise RecordError((path, _("Nieznana faktura %(key)s.") % {"key": external_id}))
+    return invoice
+
+
+def apply_payment(ctx: GroupContext, data: dict) -> str:
+    company = ctx.require_company()
+    core_allocates = ctx.payment_mode == "core"
+    if core_allocates and "allocations" not in data:
+        raise RecordError(
+            ("allocations", _("To wdrożenie przyjmuje rozliczenia wpłat z systemu źródłowego.")),
+        )
+    if not core_allocates and "allocations" in data:
+        raise RecordError(
+            ("allocations", _("To wdrożenie rozlicza wpłaty samo; nie wysyłaj rozliczeń.")),
+        )
+    payment = ctx.known.payments.get(data["external_id"])
+    if payment is not None:
+        if payment.amount != data["amount"] or payment.received_on != data["received_on"]:
+            raise RecordError(("amount", _("Wpłata jest już zaksięgowana z inną kwotą lub datą.")))
+        return UNCHANGED
+    try:
+        if core_allocates:
+            allocations = [
+                (_invoice(ctx, item["invoice"], f"allocations[{i}].invoice"), item["amount"])
+                for i, item in enumerate(data["allocations"])
+            ]
+            payment = payment_record_allocated(
+                company=company,
+                amount=data["amount"],
+                received_on=data["received_on"],
+                allocations=allocations,
+                title=data["title"],
+                bank_reference=data["bank_reference"],
+            )
+        else:
+            named = _invoice(ctx, data["invoice"], "invoice") if data["invoice"] else None
+            payment = payment_record(
+                company=company,
+                amount=data["amount"],
+                received_on=data["received_on"],
+                title=data["title"],
+                bank_reference=data["bank_reference"],
+                assigned_invoice=named,
+            )
+    except InvoicingError as error:
+        raise _service_error(error) from None
+    Payment.objects.filter(pk=payment.pk).update(external_id=data["external_id"])
+    payment.external_id = data["external_id"]
+    ctx.known.payments[payment.external_id] = payment
+    return CREATED
+
+
+def apply_balance(ctx: GroupContext, data: dict) -> str:
+    ctx.require_company()  # the runner compares the balances once the group is applied
+    return UNCHANGED

@@ -1,0 +1,265 @@
+"""A batch: records grouped by company, each group applied in one transaction.
+
+A group is all or nothing: every record is validated first (all errors are reported, with
+their field paths); then the records are applied in dependency order (company, contract,
+schedule, fee, policy, invoice, correction, payment); the first record a service refuses
+rolls the whole group back. Other companies' groups are not affected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import AuditContext, audit_log
+from accounts.models import Company
+from invoices.selectors import company_balance
+
+from ..models import AuditAction, ImportBatch, ReconciliationLine
+from ..records import KIND_ORDER, KINDS, error_paths
+from . import leases, money, parties
+from .base import GroupContext, RecordError
+from .known import Known
+
+APPLIERS: dict[str, Callable[[GroupContext, dict], str]] = {
+    "company": parties.apply_company,
+    "contract": leases.apply_contract,
+    "contract_status": leases.apply_contract_status,
+    "schedule": leases.apply_schedule,
+    "fee": leases.apply_fee,
+    "policy": leases.apply_policy,
+    "invoice": money.apply_invoice,
+    "correction": money.apply_correction,
+    "payment": money.apply_payment,
+    "balance": money.apply_balance,
+}
+# The batch log keeps this many errors (the API answer carries them all).
+STORED_ERRORS = 500
+
+
+@dataclass
+class Item:
+    """One record as it came: its position (index in the API list, line in the file)."""
+
+    position: int
+    raw: Any = None
+    parse_error: str = ""
+
+    @property
+    def kind(self) -> str:
+        kind = self.raw.get("kind", "") if isinstance(self.raw, dict) else ""
+        return kind if isinstance(kind, str) else ""
+
+    @property
+    def external_id(self) -> str:
+        value = self.raw.get("external_id", "") if isinstance(self.raw, dict) else ""
+        return str(value)[:64] if isinstance(value, str | int) else ""
+
+    @property
+    def company_key(self) -> str | None:
+        if not isinstance(self.raw, dict):
+            return None
+        key = self.raw.get("company") or (
+            self.raw.get("external_id") if self.kind == "company" else None
+        )
+        return str(key)[:64] if isinstance(key, str | int) and key != "" else None
+
+
+class _Rejected(Exception):
+    def __init__(self, item: Item, error: RecordError) -> None:
+        self.item, self.error = item, error
+
+
+def groups_by_company(items: Iterable[Item]) -> Iterator[tuple[str | None, list[Item]]]:
+    """Consecutive records of the same company, in order; a line that cannot be read belongs
+    to the group it stands in (so a broken line rejects its company, never half of it)."""
+    key: str | None = None
+    group: list[Item] = []
+    for item in items:
+        item_key = item.company_key if not item.parse_error else key
+        if group and item_key != key:
+            yield key, group
+            group = []
+        key = item_key
+        group.append(item)
+    if group:
+        yield key, group
+
+
+class BatchRun:
+    def __init__(self, *, batch: ImportBatch, audit: AuditContext) -> None:
+        self.batch = batch
+        self.audit = audit
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.errors: list[dict] = []
+        self.companies: dict[str, str] = {}
+        self.records = 0
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def _error(self, item: Item, company: str | None, path: str, message: str) -> None:
+        self.errors.append(
+            {
+                "record": item.position,
+                "company": company,
+                "kind": item.kind,
+                "external_id": item.external_id,
+                "path": path,
+                "message": message,
+            }
+        )
+
+    def _reject(self, key: str | None, items: list[Item]) -> None:
+        for item in items:
+            self.counts[item.kind or "?"]["rejected"] += 1
+        if key is not None:
+            self.companies[key] = "rejected"
+        else:
+            self.companies.setdefault("", "rejected")
+
+    # --- one company --------------------------------------------------------------------------
+
+    def _validated(self, key: str | None, items: list[Item]) -> list[tuple[Item, str, dict]]:
+        valid, failed = [], False
+        for item in items:
+            if item.parse_error:
+                self._error(item, key, "", item.parse_error)
+                failed = True
+                continue
+            if not isinstance(item.raw, dict):
+                self._error(item, key, "", _("Rekord musi być obiektem JSON."))
+                failed = True
+                continue
+            if item.kind not in KINDS:
+                self._error(item, key, "kind", _("Nieznany rodzaj rekordu."))
+                failed = True
+                continue
+            if key is None:
+                self._error(item, key, "company", _("Rekord nie wskazuje firmy."))
+                failed = True
+                continue
+            serializer = KINDS[item.kind](data=item.raw)
+            if not serializer.is_valid():
+                for path, message in error_paths(serializer.errors):
+                    self._error(item, key, path, message)
+                failed = True
+                continue
+            valid.append((item, item.kind, dict(serializer.validated_data)))
+            # What an error report needs of the record; the rest is in the validated data.
+            item.raw = {"kind": item.kind, "external_id": item.external_id}
+        return [] if failed else valid
+
+    def apply_group(self, key: str | None, items: list[Item]) -> None:
+        self.records += len(items)
+        valid = self._validated(key, items)
+        if not valid:
+            self._reject(key, items)
+            return
+        valid.sort(key=lambda entry: KIND_ORDER[entry[1]])
+        ctx = GroupContext(
+            company_key=key,
+            audit=self.audit,
+            payment_mode=settings.FEED_PAYMENT_ALLOCATION,
+            company=Company.objects.filter(external_id=key).first(),
+        )
+        ctx.balances = [(data["as_of"], data["balance"]) for _i, k, data in valid if k == "balance"]
+        outcomes: Counter = Counter()
+        try:
+            with transaction.atomic():
+                if ctx.company is not None:
+                    # One import of a company at a time (the API and the nightly file may meet):
+                    # what it has is read under the lock.
+                    ctx.company = Company.objects.select_for_update().get(pk=ctx.company.pk)
+                ctx.known = Known.load(ctx.company, [(kind, data) for _i, kind, data in valid])
+                for item, kind, data in valid:
+                    try:
+                        outcomes[(kind, APPLIERS[kind](ctx, data))] += 1
+                    except RecordError as error:
+                        raise _Rejected(item, error) from None
+                    except DatabaseError as error:  # a conflict the checks could not see
+                        raise _Rejected(item, RecordError(("", str(error)))) from None
+        except _Rejected as rejected:
+            for path, message in rejected.error.problems:
+                self._error(rejected.item, key, path, message)
+            self._reject(key, items)
+            self._reconcile(ctx, Company.objects.filter(external_id=key).first())
+            return
+        for (kind, outcome), count in outcomes.items():
+            self.counts[kind][outcome] += count
+        self.companies[key] = "applied"
+        self._reconcile(ctx, ctx.company)
+
+    def _reconcile(self, ctx: GroupContext, company: Company | None) -> None:
+        """The core system's balance next to the portal's, for every balance record."""
+        if company is None or not ctx.balances:
+            return
+        portal = company_balance(company=company).balance
+        tolerance = Decimal(settings.FEED_RECONCILIATION_TOLERANCE)
+        for as_of, core in ctx.balances:
+            ReconciliationLine.objects.create(
+                batch=self.batch,
+                company=company,
+                as_of=as_of,
+                core_balance=core,
+                portal_balance=portal,
+                difference=portal - core,
+                mismatch=abs(portal - core) > tolerance,
+            )
+
+    # --- the whole batch ---------------------------------------------------------------------
+
+    def finish(self, *, message: str = "") -> ImportBatch:
+        batch = self.batch
+        totals = Counter()
+        for counter in self.counts.values():
+            totals.update(counter)
+        applied = sum(1 for status in self.companies.values() if status == "applied")
+        rejected = len(self.companies) - applied
+        batch.records = self.records
+        batch.created, batch.updated = totals["created"], totals["updated"]
+        batch.unchanged, batch.rejected = totals["unchanged"], totals["rejected"]
+        batch.companies_applied, batch.companies_rejected = applied, rejected
+        batch.counts = {kind: dict(counter) for kind, counter in sorted(self.counts.items())}
+        batch.errors = self.errors[:STORED_ERRORS]
+        batch.message = message[:300]
+        if message and not self.records:
+            batch.status = ImportBatch.Status.FAILED
+        elif rejected and applied:
+            batch.status = ImportBatch.Status.PARTIAL
+        elif rejected:
+            batch.status = ImportBatch.Status.REJECTED
+        else:
+            batch.status = ImportBatch.Status.APPLIED
+        batch.finished_at = timezone.now()
+        batch.save()
+        audit_log(
+            audit=self.audit,
+            action=AuditAction.BATCH_IMPORTED,
+            obj=batch,
+            details={
+                "status": batch.status,
+                "records": batch.records,
+                "created": batch.created,
+                "updated": batch.updated,
+                "unchanged": batch.unchanged,
+                "rejected": batch.rejected,
+            },
+        )
+        return batch
+
+
+def run_batch(
+    *, batch: ImportBatch, items: Iterable[Item], audit: AuditContext
+) -> tuple[ImportBatch, BatchRun]:
+    run = BatchRun(batch=batch, audit=audit)
+    for key, group in groups_by_company(items):
+        run.apply_group(key, group)
+    return run.finish(), run

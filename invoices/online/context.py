@@ -1,0 +1,16 @@
+"""What the invoice pages show of paying online: the transfer QR code of an unpaid invoice and
+the amount already paid online and in settlement."""
+
+from __future__ import annotations
+
+from ..models import Invoice
+from . import selectors
+from .qr import invoice_transfer_code
+
+
+def online_payment_context(*, user, invoice: Invoice) -> dict:
+    pending = selectors.in_settlement(user=user, invoice_ids=[invoice.pk]).get(invoice.pk)
+    if not invoice.is_payable or invoice.amount_due <= 0:
+        return {"in_settlement": pending}
+    code = invoice_transfer_code(invoice)
+    return {"in_settlement": pending, "transfer": code, "qr_svg": code.svg()}

@@ -1,0 +1,58 @@
+"""Paying two ticked invoices on the demo gateway, then the back office settling the payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.portal_helpers import client_user, company_invoice, today
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_pays_ticked_invoices_and_shows_them_in_settlement_until_booked(
+    signed_in_page, browser, live_server, company, otp_admin_client
+):
+    first = company_invoice(company, "120.00", due=today() - dt.timedelta(days=2), number="FV/W/1")
+    second = company_invoice(company, "80.50", due=today() + dt.timedelta(days=5), number="FV/W/2")
+    company_invoice(company, "999.00", due=today() + dt.timedelta(days=30), number="FV/W/3")
+    page = signed_in_page(client_user(company), path="/faktury/")
+
+    for invoice in (first, second):
+        page.get_by_role("checkbox", name=f"Zaznacz fakturę {invoice.number}").check()
+    page.get_by_role("button", name="Zapłać zaznaczone").click()
+    expect(page.get_by_test_id("checkout-total")).to_have_text("200,50 zł")
+    expect(page.get_by_test_id("transfer-qr")).to_be_visible()
+    page.get_by_role("button", name="Zapłać online 200,50 zł").click()
+
+    expect(page.get_by_text("DEMO – to nie jest prawdziwa bramka płatności.")).to_be_visible()
+    page.get_by_role("button", name="Zapłać (symulacja)").click()
+    expect(page.get_by_test_id("order-status")).to_contain_text("w trakcie rozliczania")
+
+    page.goto(live_server.url + "/faktury/")
+    note = page.get_by_test_id("in-settlement")
+    expect(note).to_contain_text("Wpłata w trakcie rozliczania: 200,50 zł (FV/W/1, FV/W/2)")
+
+    # The back office books the gateway's payout.
+    admin = browser.new_context()
+    name = settings.SESSION_COOKIE_NAME
+    admin.add_cookies(
+        [{"name": name, "value": otp_admin_client.cookies[name].value, "url": live_server.url}]
+    )
+    staff = admin.new_page()
+    staff.goto(live_server.url + "/admin/invoices/paymentorder/")
+    staff.locator("input[name=_selected_action]").first.check()
+    staff.locator("select[name=action]").select_option("settle")
+    staff.get_by_role("button", name="Wykonaj").or_(staff.get_by_role("button", name="Go")).click()
+    expect(staff.locator(".messagelist")).to_contain_text("zaksięgowano wpłatę")
+    admin.close()
+
+    page.reload()
+    expect(page.get_by_test_id("in-settlement")).to_have_count(0)
+    for invoice in (first, second):
+        row = page.get_by_role("row").filter(has_text=invoice.number)
+        expect(row).to_contain_text(re.compile(r"\bzapłacona"))
