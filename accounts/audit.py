@@ -11,6 +11,7 @@ Where an operation comes from is an `AuditContext`: a view builds it once with
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import json
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ebok.forms import without_control_characters
@@ -120,6 +122,7 @@ _LABELS: dict[str, Any] = {
 def register_actions(labels: dict[str, Any]) -> None:
     """Readable labels for an app's action codes (call from AppConfig.ready())."""
     _LABELS.update(labels)
+    _action_choices.cache_clear()
 
 
 def action_label(action: str) -> str:
@@ -127,7 +130,15 @@ def action_label(action: str) -> str:
 
 
 def action_choices() -> list[tuple[str, str]]:
-    return sorted(((code, action_label(code)) for code in _LABELS), key=lambda c: c[1])
+    """Every action with its label, sorted by the label (the audit log's event filter)."""
+    return list(_action_choices(get_language(), len(_LABELS)))
+
+
+@functools.lru_cache(maxsize=8)
+def _action_choices(language: str | None, _count: int) -> tuple[tuple[str, str], ...]:
+    # Cached per language (and per number of registered actions): ~150 lazy labels translated
+    # and sorted twice a request were 2 ms, a seventh of the audit page (make bench).
+    return tuple(sorted(((code, action_label(code)) for code in _LABELS), key=lambda c: c[1]))
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

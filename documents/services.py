@@ -243,6 +243,8 @@ def comment_add(
 ) -> DocumentComment:
     """A message in the thread. The client's hands the process to the lessor; the lessor's
     answer hands it back."""
+    if side not in Side.values:  # a programming error, not a user's: never stored
+        raise ValueError(f"unknown side {side!r}")
     process = _locked(process)
     text = text.strip()
     if not text:

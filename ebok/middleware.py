@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import html
+import types
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParser
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import ImmutableList
 
 
 class PolishFirstLocaleMiddleware(LocaleMiddleware):
@@ -45,3 +49,41 @@ class NoStoreMiddleware:
         if signed_in or "public" not in response.get("Cache-Control", ""):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# A mark no real file name can hold: Django's parser removes every non-printable character.
+UNSAFE_UPLOAD_NAME_MARK = "\x00"
+
+
+class _NameKeepingParser(MultiPartParser):
+    """Django's parser, but a file name it had to cut (a folder, a control character) keeps
+    a mark, so the upload checks refuse it with a message instead of storing a renamed file."""
+
+    def sanitize_file_name(self, file_name):
+        cleaned = super().sanitize_file_name(file_name)
+        if cleaned is not None and cleaned != html.unescape(file_name):
+            return UNSAFE_UPLOAD_NAME_MARK + cleaned
+        return cleaned
+
+
+def _parse_file_upload(request: HttpRequest, meta, post_data):
+    # HttpRequest.parse_file_upload with the parser above.
+    request.upload_handlers = ImmutableList(
+        request.upload_handlers,
+        warning="You cannot alter upload handlers after the upload has been processed.",
+    )
+    return _NameKeepingParser(meta, post_data, request.upload_handlers, request.encoding).parse()
+
+
+class UploadNameMiddleware:
+    """Every upload's name as the client sent it is judged, not Django's cleaned copy: a name
+    such as `../../etc/umowa.pdf` or one with a control character reaches the upload checks
+    (requests_app.uploads, documents.uploads) marked, and they refuse it. Placed before
+    anything reads `request.POST` (the CSRF check does)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.parse_file_upload = types.MethodType(_parse_file_upload, request)
+        return self.get_response(request)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "ebok.health.HealthCheckMiddleware",
     "ebok.errors.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ebok.middleware.UploadNameMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files stay cacheable, everything else is "no-store, private".
     "ebok.middleware.NoStoreMiddleware",

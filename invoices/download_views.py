@@ -71,22 +71,9 @@ def invoices_zip(request: HttpRequest) -> HttpResponse:
         back = f"{reverse('invoices:list')}?{request.GET.urlencode()}"
     invoices = exports.zip_invoices(request.user, params)
     count = invoices.count()
-    if count == 0:
-        if request.method == "POST":
-            messages.warning(request, _("Zaznacz co najmniej jedną fakturę do pobrania."))
-        else:  # "all from the list" on a list that has none
-            messages.warning(request, _("Na liście nie ma faktur do pobrania – zmień filtry."))
-        return HttpResponseRedirect(back)
-    limit = settings.INVOICE_ZIP_MAX_INVOICES
-    if count > limit:
-        messages.warning(
-            request,
-            _(
-                "Jednym plikiem ZIP można pobrać najwyżej %(limit)s faktur (wybrano %(count)s). "
-                "Zawęź filtry, np. do jednego miesiąca."
-            )
-            % {"limit": limit, "count": count},
-        )
+    refusal = _zip_refusal(count, selected=request.method == "POST")
+    if refusal:
+        messages.warning(request, refusal)
         return HttpResponseRedirect(back)
     kind = exports.INVOICES_ZIP
     if exports.invoices_missing_pdf(invoices):
@@ -98,6 +85,21 @@ def invoices_zip(request: HttpRequest) -> HttpResponse:
         filename=export_filename(kind.filename(params), kind.extension),
         content_type=kind.content_type,
     )
+
+
+def _zip_refusal(count: int, *, selected: bool) -> str:
+    """Why a ZIP of `count` invoices is not made (empty when it is)."""
+    if count == 0:
+        if selected:
+            return _("Zaznacz co najmniej jedną fakturę do pobrania.")
+        return _("Na liście nie ma faktur do pobrania – zmień filtry.")  # "all from the list"
+    limit = settings.INVOICE_ZIP_MAX_INVOICES
+    if count > limit:
+        return _(
+            "Jednym plikiem ZIP można pobrać najwyżej %(limit)s faktur (wybrano %(count)s). "
+            "Zawęź filtry, np. do jednego miesiąca."
+        ) % {"limit": limit, "count": count}
+    return ""
 
 
 @require_GET

@@ -203,14 +203,22 @@ def verification_url(invoice: Invoice) -> str:
     return f"{base}/invoice/{settings.LESSOR['nip']}/{invoice.issue_date:%d-%m-%Y}/{digest}"
 
 
-def verification_qr_svg(invoice: Invoice) -> str:
-    """The KOD I QR code as SVG (empty without a KSeF number): the PDF prints the KSeF number
-    under it, as the Ministry of Finance's layout asks."""
+def verification_qr(invoice: Invoice) -> qrcode.QRCode | None:
+    """The KOD I QR code (None without a KSeF number): the PDF prints the KSeF number under
+    it, as the Ministry of Finance's layout asks."""
     if not (invoice.ksef_number and invoice.ksef_hash):
-        return ""
+        return None
     # box_size 5: half a millimetre a module, about 30 mm for the code (the PDF sizes it too).
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=5)
     code.add_data(verification_url(invoice))
     code.make(fit=True)
+    return code
+
+
+def verification_qr_svg(invoice: Invoice) -> str:
+    """The KOD I QR code as SVG (empty without a KSeF number)."""
+    code = verification_qr(invoice)
+    if code is None:
+        return ""
     image = code.make_image(image_factory=qrcode.image.svg.SvgPathImage)
     return image.to_string(encoding="unicode")

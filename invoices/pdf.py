@@ -5,6 +5,8 @@ Pure rendering: an invoice in, PDF bytes out. `services.invoice_pdf_ensure` stor
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -149,16 +151,35 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
     return f"Faktura_{re.sub(r'[^A-Za-z0-9]+', '_', invoice.number).strip('_')}.pdf"
 
 
-def _ksef_qr_svg(invoice: Invoice) -> str:
-    from .ksef import verification_qr_svg
+def _qr_png(code) -> str:
+    """A QR code (`qrcode.QRCode`, made) as a PNG data URI, one pixel a module, quiet zone
+    included: the template scales it up without smoothing (`image-rendering: pixelated`), so
+    it prints as sharp as vector art. WeasyPrint drew the SVG version path by path, in Python:
+    20–25 ms a code, a fifth of an invoice's render; the PNG costs about a millisecond."""
+    from PIL import Image
 
-    return verification_qr_svg(invoice)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    image = Image.new("1", (size, size))
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _transfer_qr_svg(invoice: Invoice, amount) -> str:
-    from .online.qr import invoice_transfer_code
+def _ksef_qr_png(invoice: Invoice) -> str:
+    from .ksef import verification_qr
 
-    return invoice_transfer_code(invoice, amount).svg() if amount > 0 else ""
+    code = verification_qr(invoice)
+    return _qr_png(code) if code is not None else ""
+
+
+def _transfer_qr_png(invoice: Invoice, amount) -> str:
+    if amount <= 0:
+        return ""
+    from .online.qr import _qr, invoice_transfer_code
+
+    return _qr_png(_qr(invoice_transfer_code(invoice, amount).payload))
 
 
 def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict:
@@ -184,9 +205,9 @@ def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None
         "exemption_notes": exemption_notes(lines),
         "price": _price_settlement(invoice),
         # The ZBP transfer QR code of what this document asks to be paid (invoices/online/qr.py).
-        "transfer_qr_svg": _transfer_qr_svg(invoice, amount_to_settle) if is_payable else "",
+        "transfer_qr_png": _transfer_qr_png(invoice, amount_to_settle) if is_payable else "",
         # KSeF: the number and the verification code "KOD I" (invoices/ksef.py), or a note.
-        "ksef_qr_svg": _ksef_qr_svg(invoice),
+        "ksef_qr_png": _ksef_qr_png(invoice),
     }
     if invoice.is_correction:
         rows = _correction_rows(invoice, lines)

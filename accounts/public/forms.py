@@ -7,8 +7,10 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from stdnum.pl import nip as nip_number
 
@@ -120,7 +122,13 @@ class RegistrationForm(InvalidFieldsMixin, forms.Form):
     invoice_number = forms.CharField(
         label=_("Numer faktury"),
         max_length=40,
-        help_text=_("Dowolnej faktury wystawionej Twojej firmie w ciągu ostatnich 90 dni."),
+        help_text=lazy(
+            lambda: (
+                _("Dowolnej faktury wystawionej Twojej firmie w ciągu ostatnich %(days)s dni.")
+                % {"days": settings.REGISTRATION_INVOICE_DAYS}
+            ),
+            str,
+        )(),
         validators=[
             RegexValidator(
                 r"^[A-Za-z0-9][A-Za-z0-9/._ -]{0,39}$",

@@ -81,7 +81,8 @@ def registration(request: HttpRequest) -> HttpResponse:
             audit=audit_context(request),
         )
         return redirect("accounts:registration_sent")
-    return render(request, "accounts/selfservice/registration.html", {"form": form})
+    context = {"form": form, "invoice_days": settings.REGISTRATION_INVOICE_DAYS}
+    return render(request, "accounts/selfservice/registration.html", context)
 
 
 @require_GET

@@ -44,6 +44,17 @@ ASSET_FIELDS = (
     "production_year",
     "net_value",
 )
+POLICY_FIELDS = (
+    "insurer",
+    "number",
+    "type",
+    "variant",
+    "valid_from",
+    "valid_to",
+    "sum_insured",
+    "premium",
+    "arranged_by",
+)
 
 
 def _upsert(obj, values: dict, *, names: dict[str, str] | None = None) -> str:
@@ -167,20 +178,7 @@ def apply_policy(ctx: GroupContext, data: dict) -> str:
             raise RecordError(
                 ("asset", _("Nieznany przedmiot umowy %(key)s.") % {"key": data["asset"]})
             )
-    values = {
-        name: data[name]
-        for name in (
-            "insurer",
-            "number",
-            "type",
-            "variant",
-            "valid_from",
-            "valid_to",
-            "sum_insured",
-            "premium",
-            "arranged_by",
-        )
-    }
+    values = {name: data[name] for name in POLICY_FIELDS}
     values["asset"] = asset
     key = (contract.pk, data["external_id"])
     policy = ctx.known.policies.get(key) or InsurancePolicy(

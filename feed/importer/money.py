@@ -174,8 +174,8 @@ def _invoice(ctx: GroupContext, external_id: str, path: str) -> Invoice:
     return invoice
 
 
-def apply_payment(ctx: GroupContext, data: dict) -> str:
-    company = ctx.require_company()
+def check_payment_mode(ctx: GroupContext, data: dict) -> None:
+    """A payment must come as the deployment's allocation mode wants it."""
     core_allocates = ctx.payment_mode == "core"
     if core_allocates and "allocations" not in data:
         raise RecordError(
@@ -185,6 +185,12 @@ def apply_payment(ctx: GroupContext, data: dict) -> str:
         raise RecordError(
             ("allocations", _("To wdrożenie rozlicza wpłaty samo; nie wysyłaj rozliczeń.")),
         )
+
+
+def apply_payment(ctx: GroupContext, data: dict) -> str:
+    company = ctx.require_company()
+    core_allocates = ctx.payment_mode == "core"
+    check_payment_mode(ctx, data)
     payment = ctx.known.payments.get(data["external_id"])
     if payment is not None:
         if payment.amount != data["amount"] or payment.received_on != data["received_on"]:

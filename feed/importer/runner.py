@@ -3,7 +3,9 @@
 A group is all or nothing: every record is validated first (all errors are reported, with
 their field paths); then the records are applied in dependency order (company, contract,
 schedule, fee, policy, invoice, correction, payment); the first record a service refuses
-rolls the whole group back. Other companies' groups are not affected.
+rolls the whole group back. Other companies' groups are not affected. The records of one kind
+are applied together where the kind has a bulk applier (a few queries for the whole run),
+else one by one.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from accounts.audit import AuditContext, audit_log
 from accounts.models import Company
@@ -25,7 +29,7 @@ from invoices.selectors import company_balance
 
 from ..models import AuditAction, ImportBatch, ReconciliationLine
 from ..records import KIND_ORDER, KINDS, error_paths
-from . import leases, money, parties
+from . import bulk, bulk_leases, bulk_payments, leases, money, parties
 from .base import GroupContext, RecordError
 from .known import Known
 
@@ -40,6 +44,15 @@ APPLIERS: dict[str, Callable[[GroupContext, dict], str]] = {
     "correction": money.apply_correction,
     "payment": money.apply_payment,
     "balance": money.apply_balance,
+}
+# Kinds applied a whole run at a time (bounded queries per kind, not per record).
+BULK_APPLIERS: dict[str, Callable[[GroupContext, list[dict]], list[str]]] = {
+    "contract": bulk_leases.apply_contracts,
+    "schedule": bulk_leases.apply_schedules,
+    "fee": bulk_leases.apply_fees,
+    "policy": bulk_leases.apply_policies,
+    "invoice": bulk.apply_invoices,
+    "payment": bulk_payments.apply_payments,
 }
 # The batch log keeps this many errors (the API answer carries them all).
 STORED_ERRORS = 500
@@ -102,6 +115,7 @@ class BatchRun:
         self.errors: list[dict] = []
         self.companies: dict[str, str] = {}
         self.records = 0
+        self.validators: dict[str, Any] = {}
 
     # --- reporting --------------------------------------------------------------------------
 
@@ -127,6 +141,14 @@ class BatchRun:
 
     # --- one company --------------------------------------------------------------------------
 
+    def _validator(self, kind: str):
+        """One serializer per kind for the whole batch: building one copies all its fields,
+        which for tens of thousands of records cost more than the import itself."""
+        validator = self.validators.get(kind)
+        if validator is None:
+            validator = self.validators[kind] = KINDS[kind]()
+        return validator
+
     def _validated(self, key: str | None, items: list[Item]) -> list[tuple[Item, str, dict]]:
         valid, failed = [], False
         for item in items:
@@ -146,13 +168,14 @@ class BatchRun:
                 self._error(item, key, "company", _("Rekord nie wskazuje firmy."))
                 failed = True
                 continue
-            serializer = KINDS[item.kind](data=item.raw)
-            if not serializer.is_valid():
-                for path, message in error_paths(serializer.errors):
+            try:
+                data = self._validator(item.kind).run_validation(item.raw)
+            except ValidationError as error:
+                for path, message in error_paths(error.detail):
                     self._error(item, key, path, message)
                 failed = True
                 continue
-            valid.append((item, item.kind, dict(serializer.validated_data)))
+            valid.append((item, item.kind, dict(data)))
             # What an error report needs of the record; the rest is in the validated data.
             item.raw = {"kind": item.kind, "external_id": item.external_id}
         return [] if failed else valid
@@ -179,13 +202,8 @@ class BatchRun:
                     # what it has is read under the lock.
                     ctx.company = Company.objects.select_for_update().get(pk=ctx.company.pk)
                 ctx.known = Known.load(ctx.company, [(kind, data) for _i, kind, data in valid])
-                for item, kind, data in valid:
-                    try:
-                        outcomes[(kind, APPLIERS[kind](ctx, data))] += 1
-                    except RecordError as error:
-                        raise _Rejected(item, error) from None
-                    except DatabaseError as error:  # a conflict the checks could not see
-                        raise _Rejected(item, RecordError(("", str(error)))) from None
+                for kind, run in groupby(valid, key=lambda entry: entry[1]):
+                    self._apply_run(ctx, kind, list(run), outcomes)
         except _Rejected as rejected:
             for path, message in rejected.error.problems:
                 self._error(rejected.item, key, path, message)
@@ -196,6 +214,28 @@ class BatchRun:
             self.counts[kind][outcome] += count
         self.companies[key] = "applied"
         self._reconcile(ctx, ctx.company)
+
+    @staticmethod
+    def _apply_run(ctx: GroupContext, kind: str, run: list, outcomes: Counter) -> None:
+        """The records of one kind, in order: in bulk where the kind allows, else one by one."""
+        if kind in BULK_APPLIERS:
+            try:
+                results = BULK_APPLIERS[kind](ctx, [data for _item, _kind, data in run])
+            except bulk.BulkRejected as rejected:
+                raise _Rejected(run[rejected.index][0], rejected.error) from None
+            except RecordError as error:
+                raise _Rejected(run[0][0], error) from None
+            except DatabaseError as error:  # a conflict the checks could not see
+                raise _Rejected(run[0][0], RecordError(("", str(error)))) from None
+            outcomes.update((kind, result) for result in results)
+            return
+        for item, _kind, data in run:
+            try:
+                outcomes[(kind, APPLIERS[kind](ctx, data))] += 1
+            except RecordError as error:
+                raise _Rejected(item, error) from None
+            except DatabaseError as error:  # a conflict the checks could not see
+                raise _Rejected(item, RecordError(("", str(error)))) from None
 
     def _reconcile(self, ctx: GroupContext, company: Company | None) -> None:
         """The core system's balance next to the portal's, for every balance record."""

@@ -49,6 +49,12 @@ class TransferCode:
     title: str
 
     @property
+    def account_grouped(self) -> str:
+        """`61109010140000071219812874` -> `61 1090 1014 0000 0712 1981 2874`, as banks print it
+        (and a phone wraps it between the groups, not inside them)."""
+        return " ".join([self.account[:2]] + [self.account[i : i + 4] for i in range(2, 26, 4)])
+
+    @property
     def payload(self) -> str:
         grosz = int((self.amount * 100).to_integral_value())
         fields = [

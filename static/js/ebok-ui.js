@@ -61,4 +61,27 @@
   document.addEventListener("DOMContentLoaded", showCurrentTabs);
   window.addEventListener("load", showCurrentTabs);  // the icon font has widened the tabs by now
   document.addEventListener("htmx:afterSettle", showCurrentTabs);
+
+  // 3. A table wider than its frame scrolls inside it; a keyboard user must be able to reach
+  // and scroll it too (WCAG 2.1.1), so such a frame becomes a named, focusable region. A frame
+  // that fits stays out of the tab order.
+  function focusableScrollers() {
+    document.querySelectorAll(".table-responsive").forEach(function (frame) {
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        var caption = frame.querySelector("caption");
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("role", "region");
+        if (caption && !frame.hasAttribute("aria-label")) {
+          frame.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (frame.getAttribute("tabindex") === "0") {
+        frame.removeAttribute("tabindex");
+        frame.removeAttribute("role");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  window.addEventListener("load", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
 })();

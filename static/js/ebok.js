@@ -84,7 +84,9 @@
     if (input.getAttribute("data-date-ready")) return;
     input.setAttribute("data-date-ready", "1");
     var group = document.createElement("div");
-    group.className = "input-group input-group-sm ebok-date";
+    // Small beside the lists' small filters, full size in a form (applications).
+    var small = input.classList.contains("form-control-sm");
+    group.className = "input-group ebok-date" + (small ? " input-group-sm" : "");
     input.parentNode.insertBefore(group, input);
     group.appendChild(input);
 

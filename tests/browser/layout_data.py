@@ -133,11 +133,24 @@ def pending_registration() -> str:
     return token
 
 
-def later_pages_data(company, admin, contract) -> dict:
+def online_payment(admin, invoice):
+    """An order on the demo gateway for `invoice`, chosen the way the checkout chooses."""
+    from ebok.dates import today
+    from invoices.online import selectors as online
+    from invoices.online.services import order_create
+
+    invoices = online.payable_invoices(user=admin, today=today(), ids=[invoice.pk])
+    return order_create(user=admin, invoices=invoices, audit=AuditContext(actor=admin))
+
+
+def later_pages_data(company, admin, contract, payable_invoice) -> dict:
     staff = StaffUserFactory(first_name="Ewa", last_name="Obsługa")
     inbox_messages(admin)
     return {
         "application": application_with_thread(admin, staff),
         "process": document_processes(company, contract, staff, admin),
         "registration_token": pending_registration(),
+        "travel_abroad": f"?request_type=travel-abroad&contract={contract.pk}",
+        "order": online_payment(admin, payable_invoice),
+        "overdue_scope": "?scope=overdue",  # the checkout of every overdue invoice
     }

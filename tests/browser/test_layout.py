@@ -34,7 +34,8 @@ PHONE = {"viewport": {"width": 375, "height": 812}}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PASSWORD = "Zielony#Las2026"
 
-# The signed-in pages: (URL name, the object of `large_company` its URL takes, or None).
+# The signed-in pages: (URL name, the object of `large_company` its URL takes, or a query
+# string of `large_company` ("?..."), or None).
 PORTAL_PAGES: list[tuple[str, str | None]] = [
     ("home", None),  # the dashboard
     ("contracts:list", None),
@@ -61,12 +62,16 @@ PORTAL_PAGES: list[tuple[str, str | None]] = [
     ("accounts:notification_settings", None),
     ("requests_app:list", None),
     ("requests_app:new", None),
+    ("requests_app:new", "travel_abroad"),  # the form of a chosen type, with its fieldsets
     ("requests_app:contact", None),
     ("requests_app:detail", "application"),
     ("documents:sign", None),
     ("documents:receive_list", None),
     ("documents:archive", None),
     ("documents:detail", "process"),
+    ("online_payments:checkout", "overdue_scope"),  # the total and the transfer's QR code
+    ("online_payments:demo_gateway", "order"),
+    ("online_payments:result", "order"),
 ]
 # Pages seen signed out; "signin:password" and "signin:code" are the sign-in's later steps.
 PUBLIC_PAGES = [
@@ -112,7 +117,7 @@ def large_company(company, settings):
     invoices = [i for c in contracts for i in invoice_installments(c, through=today())]
     pay(company, sum(i.gross for i in invoices[:5]) + Decimal("1234567.89"))
     payment = pay(company, "1691411.25", title="Raty leasingowe – przelew zbiorczy")
-    company_invoice(company, "980.00", due=today() + dt.timedelta(days=10))
+    payable = company_invoice(company, "980.00", due=today() + dt.timedelta(days=10))
     for contract in contracts:
         AdditionalFeeFactory(
             contract=contract,
@@ -128,13 +133,23 @@ def large_company(company, settings):
             sum_insured=Decimal("59655000.00"),
         )
     return {
-        **later_pages_data(company, admin, contracts[0]),
+        **later_pages_data(company, admin, contracts[0], payable),
         "admin": admin,
         "contract": contracts[0],
         "invoice": max(invoices, key=lambda i: i.gross),
         "payment": payment,
         "user": UserFactory(company=company, email="k.lewandowska@example.pl"),
     }
+
+
+def portal_url(name: str, key: str | None, data) -> tuple[str, str]:
+    """(the page's path, its label in the report and the screenshot's name)."""
+    value = data[key] if key else None
+    if value is None:
+        return reverse(name), name
+    if isinstance(value, str):
+        return reverse(name) + value, f"{name}-{key}"
+    return reverse(name, args=[getattr(value, "public_id", value.pk)]), name
 
 
 def open_public_page(page, base: str, name: str, data) -> None:
@@ -208,9 +223,10 @@ def check_every_page(page, base: str, data, *, width: int) -> dict[str, list[str
         shot = SCREENSHOTS / f"layout-{width}-{label.replace(':', '-')}.png"
         page.screenshot(path=str(shot), full_page=True)
 
-    for name, arg in PORTAL_PAGES:
-        page.goto(base + reverse(name, args=[data[arg].pk] if arg else []))
-        check(name)
+    for name, key in PORTAL_PAGES:
+        path, label = portal_url(name, key, data)
+        page.goto(base + path)
+        check(label)
     for name in PUBLIC_PAGES:
         open_public_page(page, base, name, data)
         check(name)
@@ -302,3 +318,74 @@ def test_the_404_button_icon_is_the_size_of_its_text(live_server, page):
     icon_size = button.locator(".bi").evaluate("i => parseFloat(getComputedStyle(i).fontSize)")
     text_size = button.evaluate("b => parseFloat(getComputedStyle(b).fontSize)")
     assert icon_size == text_size
+
+
+# Pages with forms and threads added after the first focus check (which tabs the dashboard).
+FORM_PAGES = [
+    ("requests_app:list", None),
+    ("requests_app:new", "travel_abroad"),
+    ("requests_app:contact", None),
+    ("requests_app:detail", "application"),
+    ("documents:sign", None),
+    ("documents:detail", "process"),
+    ("accounts:inbox", None),
+    ("accounts:notification_settings", None),
+    ("accounts:company_user_notifications", "user"),
+    ("online_payments:checkout", "overdue_scope"),
+    ("online_payments:demo_gateway", "order"),
+]
+
+
+def controls_without_a_ring(page, *, stops: int = 150) -> list[str]:
+    """Tab through the page: the controls whose focus shows neither an outline nor a ring.
+    A field focused on load (autofocus) is the first one checked."""
+    missing, first = [], None
+    for stop in range(stops):
+        if stop or page.evaluate("document.activeElement === document.body"):
+            page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement;
+              if (e === document.body) return null;
+              e.getAnimations().forEach(a => a.finish());  // the ring as it ends up
+              const s = getComputedStyle(e), shadow = s.boxShadow;
+              return {what: e.tagName + "#" + e.id + "." + e.className + " " +
+                            (e.textContent || e.name || "").trim().slice(0, 30),
+                      ring: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2)
+                            || (shadow !== "none" && !shadow.startsWith("rgba(0, 0, 0, 0)"))}; }"""
+        )
+        if focused is None or focused["what"] == first:
+            break
+        first = first or focused["what"]
+        if not focused["ring"]:
+            missing.append(focused["what"])
+    return missing
+
+
+def test_every_control_of_the_form_pages_shows_where_the_keyboard_is(
+    signed_in_page, live_server, large_company
+):
+    page = signed_in_page(large_company["admin"], **DESKTOP)
+    missing = {}
+    for name, key in FORM_PAGES:
+        path, label = portal_url(name, key, large_company)
+        page.goto(live_server.url + path)
+        if found := controls_without_a_ring(page):
+            missing[label] = found
+    page.context.clear_cookies()
+    for name in ("accounts:registration", "registration:activate", "registration:phone"):
+        open_public_page(page, live_server.url, name, large_company)
+        if found := controls_without_a_ring(page):
+            missing[name] = found
+    assert not missing, missing
+
+
+def test_overdue_amounts_are_red_in_the_tables_too(signed_in_page, large_company):
+    page = signed_in_page(large_company["admin"], path="/faktury/?status=overdue", **DESKTOP)
+    cell = page.locator("#invoice-list tbody td.ebok-overdue").first
+    expect(cell).to_be_visible()
+    red = page.evaluate(
+        """() => { const probe = document.createElement("span");
+          probe.style.color = "var(--ebok-red)"; document.body.append(probe);
+          return getComputedStyle(probe).color; }"""
+    )
+    assert cell.evaluate("td => getComputedStyle(td).color") == red
