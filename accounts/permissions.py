@@ -84,6 +84,15 @@ PERMISSIONS: tuple[Permission, ...] = (
         badge=_("podpisywanie"),
         default=False,
     ),
+    Permission(
+        name="FLEET",
+        key="fleet",
+        field="can_view_fleet",
+        label=_("flota (serwis, szkody, paliwo)"),
+        description=_("Flota – serwis, szkody, karty paliwowe, koszty pojazdów"),
+        badge=_("flota"),
+        default=False,
+    ),
 )
 
 # Perm.FINANCES == "finances", with the label of its declaration.

@@ -59,6 +59,9 @@ class Contract(models.Model):
         _("wartość stopy referencyjnej (%)"), max_digits=7, decimal_places=4
     )
     margin = models.DecimalField(_("marża (%)"), max_digits=7, decimal_places=4)
+    # Car fleet management (CFM): the lessor also runs the vehicles' service, claims and fuel
+    # cards, and the client sees them under "Flota" (contracts.fleet).
+    fleet_management = models.BooleanField(_("zarządzanie flotą (CFM)"), default=False)
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now, editable=False)
     # The core leasing system's id of this record (the feed upserts by it); empty when entered
     # in the portal.
@@ -359,6 +362,10 @@ class InsurancePolicy(models.Model):
     arranged_by = models.CharField(
         _("zawarta przez"), max_length=10, choices=ArrangedBy.choices, default=ArrangedBy.LESSOR
     )
+    # Where the client reports a claim under this policy (shown with the vehicle's damages).
+    claims_phone = models.CharField(_("telefon likwidacji szkód"), max_length=30, blank=True)
+    claims_email = models.EmailField(_("e-mail likwidacji szkód"), blank=True)
+    claims_url = models.URLField(_("zgłoszenie szkody online"), blank=True)
     # The core leasing system's id of this record (the feed upserts by it); empty when entered
     # in the portal.
     external_id = models.CharField(  # noqa: DJ001 - NULL (not fed) repeats in the unique pair

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "invoices",
     "requests_app",
     "documents",
+    "contracts.fleet",
     "feed",
 ]
 
