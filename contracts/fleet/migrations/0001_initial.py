@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_user_can_view_fleet'),
-        ('contracts', '0007_contract_fleet_management_and_more'),
+        ('contracts', '0007_fleet_management_claims_contact'),
         ('invoices', '0007_invoice_ksef_number'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
