@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("requests_app.urls")),
     path("dokumenty/", include("documents.urls")),
+    path("flota/", include("contracts.fleet.urls")),
 ]

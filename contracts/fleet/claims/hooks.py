@@ -1,0 +1,2 @@
+def register() -> None:
+    """Registrations made when the app is ready (filled in by this part)."""
