@@ -1,7 +1,8 @@
 """The audit log: one call, `audit_log(...)`, from any app for every state-changing operation.
 
 Entries are append-only (model guards + a PostgreSQL trigger). Apps register readable labels
-for their action codes with `register_actions({...})`; the code itself is what is stored.
+for their action codes with `register_actions({...})` and for the keys of their details with
+`register_detail_labels({...})`; the code itself is what is stored.
 
 Where an operation comes from is an `AuditContext`: a view builds it once with
 `audit_context(request)`; a task, a command or an import builds its own (or passes
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ebok.forms import without_control_characters
+from notifications.events import get_event
 
 from .models import AuditEntry, Company, User
 from .permissions import ADMIN_FIELD, PERMISSIONS
@@ -255,31 +256,87 @@ def actor_label(entry: AuditEntry) -> str:
     return f"{name} ({user.login})" if name else user.login
 
 
-_DETAIL_LABELS = {
+# Every key the apps write into an entry's details, as a reader names it. An app with keys of
+# its own adds them with `register_detail_labels`; a key nobody labelled is shown in words
+# ("occurred_on" -> "occurred on"), never as code.
+_DETAIL_LABELS: dict[str, Any] = {
     "access_application": _("wniosek"),
     "after": _("po zmianie"),
+    "amount": _("kwota"),
+    "assignee": _("przydzielono"),
     "before": _("przed zmianą"),
+    "by_admin": _("przez administratora"),
     "changed": _("zmiany"),
+    "claim": _("szkoda"),
     "client_number": _("numer klienta"),
     "company_admin": _("administrator"),
+    "confirmed_by_link": _("potwierdzone linkiem"),
+    "contract": _("umowa"),
+    "created": _("utworzone"),
+    "events": _("zdarzenia"),
+    "email": _("e-mail"),
     "failed_attempts": _("nieudane próby"),
+    "first_name": _("imię"),
+    "fields": _("pola"),
+    "files": _("pliki"),
     "filters": _("filtry"),
+    "invoices": _("faktury"),
     "kind": _("zgoda"),
+    "ksef_number": _("numer KSeF"),
+    "language": _("język wiadomości"),
+    "last_name": _("nazwisko"),
     "locked": _("zablokowany"),
     "login": _("login"),
     "login_hint": _("login (początek)"),
     "mismatches": _("niezgodne dane"),
+    "name": _("nazwa"),
+    "new_email": _("nowy e-mail"),
+    "note": _("uwaga"),
+    "number": _("numer"),
+    "occurred_on": _("data zdarzenia"),
+    "old_email": _("poprzedni e-mail"),
     "one_time_password_expired": _("hasło jednorazowe wygasło"),
     "operation": _("operacja"),
     "password_correct": _("poprawne hasło"),
+    "payment": _("płatność"),
+    "payment_due_days": _("przypomnienie o płatności (dni)"),
+    "pepper_version_unavailable": _("niedostępna wersja klucza haseł"),
     "permissions": _("uprawnienia"),
+    "phone": _("telefon"),
+    "photos": _("zdjęcia"),
+    "quiet_from": _("cisza SMS od"),
+    "quiet_to": _("cisza SMS do"),
     "reason": _("powód"),
+    "records": _("rekordy"),
     "refused": _("odmowa"),
+    "rejected": _("odrzucone"),
     "result": _("wynik"),
     "scope": _("zakres"),
+    "sha256": _("skrót pliku (SHA-256)"),
+    "signer": _("podpisujący"),
+    "signs_version": _("podpisana wersja"),
+    "status": _("status"),
+    "trust": _("zaufanie do podpisu"),
+    "type": _("rodzaj"),
+    "unchanged": _("bez zmian"),
+    "updated": _("zaktualizowane"),
     "valid_until": _("ważne do"),
+    "vehicle": _("pojazd"),
+    "version": _("wersja"),
     "was_locked": _("był zablokowany"),
 }
+
+
+def register_detail_labels(labels: dict[str, Any]) -> None:
+    """Readable labels for the detail keys an app writes (call from AppConfig.ready())."""
+    _DETAIL_LABELS.update(labels)
+
+
+def detail_label(key: str) -> str:
+    label = _DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ").strip() or "—"
+
+
 # Noise for a reader: a digest identifies a step-up in the back office; "known" says whether
 # typed identifiers matched an account (the entry's user already says so).
 _HIDDEN_DETAILS = {"digest", "known"}
@@ -342,13 +399,29 @@ def _detail_value(key: str, value: Any) -> str:
         return text
     if key == "changed" and isinstance(value, dict):
         return "; ".join(
-            f"{field}: {old or '—'} → {new or '—'}" for field, (old, new) in value.items()
+            f"{detail_label(field)}: {old or '—'} → {new or '—'}"
+            for field, (old, new) in value.items()
         )
     if isinstance(value, str) and (moment := _parse_moment(value)):
         return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if key == "events" and isinstance(value, list):
+        return ", ".join(_event_label(code) for code in value) or "—"
+    if key == "language" and isinstance(value, str):
+        return str(dict(settings.LANGUAGES).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, item) for item in value) or "—"
+    if isinstance(value, dict):  # e.g. a payment gateway's fields: labelled, never JSON
+        return ", ".join(f"{detail_label(k)}: {_detail_value(k, v)}" for k, v in value.items())
+    if value is None or value == "":
+        return "—"
     return str(value)
+
+
+def _event_label(code: Any) -> str:
+    try:
+        return str(get_event(str(code)).label)
+    except LookupError:
+        return str(code)
 
 
 def _parse_moment(value: str) -> dt.datetime | None:
@@ -369,7 +442,6 @@ def details_text(entry: AuditEntry, limit: int = 400) -> str:
     for key, value in entry.details.items():
         if key in _HIDDEN_DETAILS:
             continue
-        label = _DETAIL_LABELS.get(key, key)
-        parts.append(f"{label}: {_detail_value(key, value)}")
+        parts.append(f"{detail_label(key)}: {_detail_value(key, value)}")
     text = "; ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -34,6 +34,7 @@ def ensure_seeded(scale: int, log=print) -> None:
         log(f"seed_demo: {have} contracts already there")
         ensure_documents()
         ensure_applications()
+        ensure_fleet()
         return
     log(f"seed_demo --scale {scale} (once; the database is kept between runs)...")
     call_command("seed_demo", scale=scale, stdout=io.StringIO())
@@ -60,6 +61,25 @@ def ensure_applications() -> None:
     with transaction.atomic():
         seed_companies(
             DemoContext(today=today(), log=lambda line: None), [SCALE_COMPANY, *SMALL_COMPANIES]
+        )
+
+
+def ensure_fleet() -> None:
+    """A CFM fleet with a year of history for a database seeded before the fleet existed (the
+    "Flota" pages); vehicles that have fleet rows already are left alone."""
+    from contracts.fleet.demo import SCALE_SHARE, seed_company
+    from ebok.dates import today
+    from ebok.demo import DemoContext
+
+    company = Company.objects.filter(client_number=SCALE_COMPANY).first()
+    if company is None:
+        return
+    with transaction.atomic():
+        seed_company(
+            DemoContext(today=today(), log=lambda line: None),
+            company,
+            share=SCALE_SHARE,
+            damages=True,
         )
 
 

@@ -6,7 +6,8 @@
 ours: Django set up and the PDF engine warmed up as a worker does at start
       (`ebok.pdf.warm_up`, run by gunicorn's `post_worker_init` and Celery's
       `worker_process_init`), then the invoice's PDF rendered: what the first served render
-      costs (its database reads included).
+      costs (its database reads included; the connection is open, as in a worker or a
+      request that has passed the sign-in).
 cold: the same without the warm-up: what the first render would cost without it.
 bare: WeasyPrint imported, then its first render of a one-page HTML: the reference.
 Prints one JSON line with the render's milliseconds.
@@ -37,12 +38,17 @@ def main(mode: str, invoice_id: int) -> float:
     import django
 
     django.setup()
+    from django.db import connection
+
     from ebok.pdf import warm_up
     from invoices.models import Invoice
     from invoices.pdf import render_invoice_pdf
 
     if mode == "ours":
         warm_up()
+    # A served render never opens the database connection: the worker that renders an issued
+    # invoice, like a request past the sign-in, already holds one (CONN_MAX_AGE keeps it).
+    connection.ensure_connection()
     started = time.perf_counter()
     invoice = Invoice.objects.select_related("contract", "corrected_invoice").get(pk=invoice_id)
     render_invoice_pdf(invoice)

@@ -429,6 +429,16 @@ def process_receive(*, process: DocumentProcess, audit: AuditContext) -> Documen
 
 
 def process_mark_seen(*, process: DocumentProcess, side: str) -> None:
-    """A read marker (not an audited change): this side has seen everything up to now."""
-    field = "client_seen_at" if side == Side.CLIENT else "staff_seen_at"
-    DocumentProcess.objects.filter(pk=process.pk).update(**{field: timezone.now()})
+    """A read marker (not an audited change): this side has seen everything up to now.
+
+    Written only when it changes something (first opening, or news since the last one), so
+    re-reading a process is a read, not a write."""
+    if side == Side.CLIENT:
+        field, unread = "client_seen_at", process.unread_by_client
+    else:
+        field, unread = "staff_seen_at", process.unread_by_staff
+    if getattr(process, field) is not None and not unread:
+        return
+    now = timezone.now()
+    DocumentProcess.objects.filter(pk=process.pk).update(**{field: now})
+    setattr(process, field, now)

@@ -48,8 +48,9 @@ def demo_seeders() -> list[tuple[str, Callable[[DemoContext], None]]]:
     seeders = []
     project = Path(settings.BASE_DIR).resolve()
     for app_config in apps.get_app_configs():
-        if Path(app_config.path).resolve().parent != project:
-            continue  # only the project's own apps; third-party ones have no say here
+        root = import_module(app_config.name.partition(".")[0])
+        if not root.__file__ or Path(root.__file__).resolve().parent.parent != project:
+            continue  # only the project's own apps (contracts.fleet too); not third-party ones
         if module_has_submodule(app_config.module, "demo"):
             module = import_module(f"{app_config.name}.demo")
             if callable(getattr(module, "seed", None)):

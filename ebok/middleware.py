@@ -78,7 +78,7 @@ def _parse_file_upload(request: HttpRequest, meta, post_data):
 class UploadNameMiddleware:
     """Every upload's name as the client sent it is judged, not Django's cleaned copy: a name
     such as `../../etc/umowa.pdf` or one with a control character reaches the upload checks
-    (requests_app.uploads, documents.uploads) marked, and they refuse it. Placed before
+    (ebok.uploads, documents.uploads) marked, and they refuse it. Placed before
     anything reads `request.POST` (the CSRF check does)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -6,6 +6,7 @@ from django.urls import include, path
 from accounts.admin_site import EbokAdminSite
 from ebok import views
 from ebok.health import PROBES
+from notifications import views as notification_views
 
 # Staff sign in to the back office with a password and a TOTP code.
 admin.site.__class__ = EbokAdminSite
@@ -16,6 +17,8 @@ handler500 = "ebok.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     *(path(route, view, name=name) for route, (name, view) in PROBES.items()),
+    # Django's language switch, wrapped: the user's notifications follow the language chosen.
+    path("i18n/setlang/", notification_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/v1/", include("feed.urls")),

@@ -215,3 +215,31 @@ class ReconciliationLine(models.Model):
     @property
     def is_open(self) -> bool:
         return self.mismatch and self.resolved_at is None
+
+
+class RecordFingerprint(models.Model):
+    """The digest of the last record of one identity a company's batch applied (its normalized
+    payload), so the same record sent again is recognised as unchanged without being validated
+    or compared with the portal's rows. A record is skipped only while the row it wrote still
+    exists; see `feed.importer.fingerprints`."""
+
+    company = models.ForeignKey(
+        "accounts.Company", verbose_name=_("firma"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("rodzaj rekordu"), max_length=20)
+    # The record's identity within the company and kind: its external id; for a schedule the
+    # contract's; for a fee or policy the contract's and its own (JSON pair).
+    key = models.CharField(_("klucz"), max_length=300)
+    digest = models.CharField(_("skrót"), max_length=32)
+
+    class Meta:
+        verbose_name = _("odcisk rekordu")
+        verbose_name_plural = _("odciski rekordów")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "key"], name="feed_fingerprint_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

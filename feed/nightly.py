@@ -29,7 +29,7 @@ def pending_files() -> list[str]:
     return [name for name in names if name not in done]
 
 
-def import_file(*, name: str, audit: AuditContext = BACKGROUND) -> ImportBatch:
+def import_file(*, name: str, audit: AuditContext = BACKGROUND, full: bool = False) -> ImportBatch:
     batch = ImportBatch.objects.create(source=ImportBatch.Source.FILE, file_name=name)
     storage = inbox()
     if not storage.exists(name):
@@ -39,9 +39,9 @@ def import_file(*, name: str, audit: AuditContext = BACKGROUND) -> ImportBatch:
             message=_("Brak pliku %(name)s.") % {"name": name}
         )
     with storage.open(name, "rb") as handle:
-        batch, _run = run_batch(batch=batch, items=read_lines(handle), audit=audit)
+        batch, _run = run_batch(batch=batch, items=read_lines(handle), audit=audit, full=full)
     return batch
 
 
-def import_pending(*, audit: AuditContext = BACKGROUND) -> list[ImportBatch]:
-    return [import_file(name=name, audit=audit) for name in pending_files()]
+def import_pending(*, audit: AuditContext = BACKGROUND, full: bool = False) -> list[ImportBatch]:
+    return [import_file(name=name, audit=audit, full=full) for name in pending_files()]

@@ -7,12 +7,16 @@ same schema serves the API (a list of records) and the nightly file (one record 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from contracts.fleet.models import Damage, FuelTransaction, MileageReading, ServiceVisit
 from contracts.models import AdditionalFee, Contract, InsurancePolicy, LeasedAsset
+from invoices.ksef import KsefError, ksef_number_clean
 from invoices.models import Invoice, InvoiceLine
 
 ID = {"max_length": 64}
@@ -136,7 +140,64 @@ class LineRecord(serializers.Serializer):
 _INVOICE_KINDS = [c for c in Invoice.Kind.choices if c[0] != Invoice.Kind.CORRECTION]
 
 
-class InvoiceRecord(RecordSerializer):
+def ksef_number_normalized(value: str) -> str:
+    """See invoices.ksef.ksef_number_clean: the same rule as the back office's."""
+    try:
+        return ksef_number_clean(value)
+    except KsefError as error:
+        raise serializers.ValidationError(str(error)) from error
+
+
+class KsefFields(serializers.Serializer):
+    """The number KSeF gave the document and the SHA-256 of the file sent there (Base64), which
+    the verification QR code ("KOD I") on the PDF carries: both or neither. A document fed
+    without them may get them later by the same record sent again with them."""
+
+    ksef_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=36,
+        help_text="The number KSeF gave the document: NIP-YYYYMMDD-XXXXXXXXXXXX-XX, the NIP "
+        "being the lessor's and the last two characters the CRC-8 checksum. With ksef_hash.",
+    )
+    ksef_hash = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=44,
+        help_text="SHA-256 of the document's file as sent to KSeF, Base64 (44 characters); "
+        "the PDF's verification QR code (KOD I) carries it. With ksef_number.",
+    )
+
+    def validate_ksef_number(self, value: str) -> str:
+        return ksef_number_normalized(value) if value.strip() else ""
+
+    def validate_ksef_hash(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise serializers.ValidationError(
+                _("Skrót pliku faktury to SHA-256 zapisany w Base64 (44 znaki).")
+            )
+        return value
+
+    def validate(self, data):
+        data = super().validate(data)
+        if bool(data["ksef_number"]) != bool(data["ksef_hash"]):
+            missing = "ksef_hash" if data["ksef_number"] else "ksef_number"
+            raise serializers.ValidationError(
+                {missing: _("Numer KSeF i skrót pliku faktury podaje się razem.")}
+            )
+        return data
+
+
+class InvoiceRecord(KsefFields, RecordSerializer):
     number = serializers.CharField(max_length=40)
     invoice_kind = serializers.ChoiceField(_INVOICE_KINDS)
     contract = serializers.CharField(required=False, allow_blank=True, default="", **ID)
@@ -160,10 +221,10 @@ class InvoiceRecord(RecordSerializer):
             raise serializers.ValidationError({"contract": _("Rata wymaga podania umowy.")})
         if data["fee"] and not data["contract"]:
             raise serializers.ValidationError({"contract": _("Opłata wymaga podania umowy.")})
-        return data
+        return super().validate(data)
 
 
-class CorrectionRecord(RecordSerializer):
+class CorrectionRecord(KsefFields, RecordSerializer):
     number = serializers.CharField(max_length=40)
     corrects = serializers.CharField(**ID)
     reason = serializers.CharField(max_length=200)
@@ -221,6 +282,109 @@ class FeeRecord(RecordSerializer):
     vat = serializers.DecimalField(required=False, default=Decimal(0), **NON_NEGATIVE)
 
 
+# --- fleet (car fleet management): per vehicle ------------------------------------------------
+
+KM = {"min_value": 0, "max_value": 9_999_999}
+
+
+class FleetRecord(RecordSerializer):
+    asset = serializers.CharField(
+        help_text="The vehicle: its external id, as sent in the `assets` of its contract.", **ID
+    )
+    contract = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The vehicle's contract; needed only when the company has two vehicles with "
+        "the same external id (on different contracts).",
+        **ID,
+    )
+
+
+def _gross_not_below_net(data: dict) -> dict:
+    if data["gross"] < data["net"]:
+        raise serializers.ValidationError({"gross": _("Kwota brutto mniejsza od netto.")})
+    return data
+
+
+class ServiceVisitRecord(FleetRecord):
+    date = serializers.DateField()
+    workshop = serializers.CharField(max_length=200)
+    mileage_km = serializers.IntegerField(required=False, allow_null=True, default=None, **KM)
+    scope = serializers.ChoiceField(ServiceVisit.Scope.choices)
+    description = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    net = serializers.DecimalField(**NON_NEGATIVE)
+    gross = serializers.DecimalField(**NON_NEGATIVE)
+    invoice_number = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    invoice = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The portal invoice (external id) that re-invoiced the cost to the client.",
+        **ID,
+    )
+
+    def validate(self, data):
+        return _gross_not_below_net(data)
+
+
+class DamageRecord(FleetRecord):
+    occurred_on = serializers.DateField()
+    place = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000)
+    claim_status = serializers.ChoiceField(
+        Damage.Status.choices,
+        help_text="The claim's status; a change is recorded in its history and the company's "
+        "fleet users are notified, as when staff change it.",
+    )
+    insurer = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    claim_number = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    repair_cost = serializers.DecimalField(required=False, default=Decimal(0), **NON_NEGATIVE)
+    covered_amount = serializers.DecimalField(required=False, default=Decimal(0), **NON_NEGATIVE)
+    handler_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+    handler_phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default=""
+    )
+    handler_email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if data["covered_amount"] > data["repair_cost"]:
+            raise serializers.ValidationError(
+                {"covered_amount": _("Kwota pokryta przez ubezpieczyciela przekracza koszt.")}
+            )
+        return data
+
+
+class FuelTransactionRecord(FleetRecord):
+    occurred_at = serializers.DateTimeField()
+    card_number = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    station = serializers.CharField(max_length=200)
+    product = serializers.ChoiceField(FuelTransaction.Product.choices)
+    litres = serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=Decimal(0), required=False, default=Decimal(0)
+    )
+    net = serializers.DecimalField(**NON_NEGATIVE)
+    gross = serializers.DecimalField(**NON_NEGATIVE)
+    mileage_km = serializers.IntegerField(required=False, allow_null=True, default=None, **KM)
+
+    def validate(self, data):
+        return _gross_not_below_net(data)
+
+
+class MileageReadingRecord(FleetRecord):
+    read_on = serializers.DateField()
+    mileage_km = serializers.IntegerField(**KM)
+    source = serializers.ChoiceField(MileageReading.Source.choices)
+
+
 class BalanceRecord(RecordSerializer):
     """The company's balance in the core system (charges - payments), for reconciliation."""
 
@@ -241,6 +405,10 @@ KINDS: dict[str, type[RecordSerializer]] = {
     "invoice": InvoiceRecord,
     "correction": CorrectionRecord,
     "payment": PaymentRecord,
+    "service_visit": ServiceVisitRecord,
+    "damage": DamageRecord,
+    "fuel_transaction": FuelTransactionRecord,
+    "mileage_reading": MileageReadingRecord,
     "balance": BalanceRecord,
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}

@@ -34,7 +34,6 @@ from ebok.money import ZERO, to_money
 from .models import Invoice, InvoiceLine, InvoiceNumberSequence, Payment
 from .services import (
     LineSpec,
-    _installment_lines,
     company_settle,
     invoice_correct,
     invoice_issue_buyout,
@@ -44,6 +43,7 @@ from .services import (
     invoice_lines_build,
     payment_record,
 )
+from .services.issuing import _installment_lines
 
 ISSUE_AHEAD_DAYS = 7  # installment invoices go out a week before the due date
 FEE_INVOICE_AFTER_DAYS = 5  # the newest fees wait for staff to invoice them (admin action)

@@ -37,6 +37,8 @@ EVENTS = (
 # A new invoice dated further back than this (history loaded from the core system) is not news.
 ISSUED_NOTICE_DAYS = 3
 MAX_LEAD_DAYS = 30
+# A payment reminder missed on its day is caught up this many days later at most.
+REMINDER_CATCH_UP_DAYS = 2
 
 
 def register_events() -> None:
@@ -104,6 +106,13 @@ def _notify(code: str, pairs: QuerySet, *, key: str) -> int:
     return emit_many(code, recipients)
 
 
+def invoices_notify(code: str, pairs: QuerySet, *, key: str) -> int:
+    """Raise `code` for every (invoice, user) pair of `finance_recipients(...)`, deduplicated by
+    `key` (formatted with the invoice's `pk` and `due`). The public entry for bulk writers (the
+    core-system feed), which announce many invoices at once."""
+    return _notify(code, pairs, key=key)
+
+
 def invoice_issued_notify(*, invoice: Invoice) -> int:
     """Tell the company's finance users of a new invoice (in the issuing transaction)."""
     if invoice.issue_date < business_today() - dt.timedelta(days=ISSUED_NOTICE_DAYS):
@@ -115,14 +124,22 @@ def invoice_issued_notify(*, invoice: Invoice) -> int:
 
 
 def scan_payment_due(today: dt.date) -> int:
-    """Remind of every unpaid invoice due exactly each user's lead time (1-30 days) from today."""
+    """Remind of every unpaid invoice due each user's lead time (1-30 days) from today.
+
+    A reminder the scan could not send on its day (a worker down, beat stopped) is still sent
+    on the next `REMINDER_CATCH_UP_DAYS` days; the dedupe key keeps it to one per invoice and
+    due date. Older ones are not: "due in 2 days" a week late would only confuse."""
     invoices = Invoice.objects.outstanding().filter(
         due_date__gt=today, due_date__lte=today + dt.timedelta(days=MAX_LEAD_DAYS)
     )
-    exact_day = Q()
+    in_window = Q()
     for days in range(1, MAX_LEAD_DAYS + 1):
-        exact_day |= Q(lead=days, due_date=today + dt.timedelta(days=days))
-    pairs = finance_recipients(invoices).filter(exact_day)
+        in_window |= Q(
+            lead=days,
+            due_date__lte=today + dt.timedelta(days=days),
+            due_date__gte=today + dt.timedelta(days=days - REMINDER_CATCH_UP_DAYS),
+        )
+    pairs = finance_recipients(invoices).filter(in_window)
     return _notify("invoice.payment_due", pairs, key="invoice-{pk}-due-{due}")
 
 

@@ -151,11 +151,34 @@ def fa3_filename(invoice: Invoice) -> str:
 
 # --- The KSeF number and the verification QR code ("KOD I") --------------------------------------
 
-KSEF_NUMBER = re.compile(r"\d{10}-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}")
-
 
 class KsefError(Exception):
     """A KSeF number or file hash that cannot be right; the message is user-facing."""
+
+
+def ksef_number_clean(value: str) -> str:
+    """The KSeF number as KSeF prints it (35 characters), or KsefError: the format
+    NIP-YYYYMMDD-XXXXXXXXXXXX-XX with its CRC-8 checksum (ksef-client's validator), issued for
+    the lessor's NIP (the seller of every invoice the portal shows). The 36-character form
+    (the technical part split in two) is accepted and stored as 35."""
+    from ksef_client.utils.ksef_number import validate_ksef_number
+
+    value = value.strip().upper()
+    if not validate_ksef_number(value).is_valid:
+        raise KsefError(
+            _(
+                "Numer KSeF ma postać NIP-RRRRMMDD-XXXXXXXXXXXX-XX (35 znaków, ostatnie dwa to "
+                "suma kontrolna CRC-8)."
+            )
+        )
+    parts = value.split("-")
+    if len(parts) == 5:
+        value = "-".join([parts[0], parts[1], parts[2] + parts[3], parts[4]])
+    if value[:10] != settings.LESSOR["nip"]:
+        raise KsefError(
+            _("Numer KSeF nadano fakturze innego wystawcy (NIP %(nip)s).") % {"nip": value[:10]}
+        )
+    return value
 
 
 def _hash_bytes(value: str) -> bytes:
@@ -175,12 +198,7 @@ def invoice_set_ksef_number(
 ) -> Invoice:
     """Record the number KSeF gave the invoice (from the core system or the back office). The
     stored PDF is dropped so the next download prints the number and the verification code."""
-    ksef_number = ksef_number.strip().upper()
-    if not KSEF_NUMBER.fullmatch(ksef_number):
-        raise KsefError(
-            _("Numer KSeF ma postać NIP-RRRRMMDD-XXXXXXXXXXXX-XX (35 znaków), np. %(example)s.")
-            % {"example": "5260250274-20261102-0100001AF629-AF"}
-        )
+    ksef_number = ksef_number_clean(ksef_number)
     digest = base64.b64encode(_hash_bytes(ksef_hash)).decode()
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     invoice.ksef_number, invoice.ksef_hash, invoice.pdf = ksef_number, digest, ""

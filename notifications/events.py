@@ -28,7 +28,8 @@ What `emit` does, for one user:
 * With `dedupe_key` the call is idempotent per user and channel: the row's key is
   `<code>:<dedupe_key>:u<user id>:<channel>` (unique in the outbox), so emitting again (a scan run
   twice, two processes at once) returns the existing rows and sends nothing.
-* Every row records `event` and `link`: the "Wiadomości" inbox lists them.
+* Every row records `event` and `link`; the rows of one call for one user share a `bundle`,
+  and the "Wiadomości" inbox lists them as one notification (the e-mail's text, if any).
 
 Scheduled scans (payment reminders, overdue notices, policy expiry, unread documents) are
 registered with `register_scan(name, func)`, `func(today) -> int` (messages created); a beat
@@ -40,6 +41,7 @@ a Python loop over invoices) and calls `emit_many`, which bulk-inserts with the 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -271,8 +273,12 @@ def _build(
                 **common,
             )
         )
+    bundle = uuid.uuid4()
     for message in messages:
         message.created_at = now
+        message.bundle = bundle
+        # One notification, one inbox row: the e-mail's when it went by e-mail and SMS.
+        message.listed = not (message.channel == Message.Channel.SMS and email)
         if message.channel != Message.Channel.SMS:
             message.next_attempt_at = now
         if recipient.dedupe_key:

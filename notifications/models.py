@@ -81,6 +81,11 @@ class Message(models.Model):
     event = models.CharField(_("zdarzenie"), max_length=64, blank=True)
     link = models.CharField(_("odnośnik w portalu"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("przeczytano w portalu"), null=True, blank=True)
+    # The rows of one notification (one event for one user, sent by e-mail and SMS) share a
+    # bundle; the inbox lists the notification once, by its `listed` row (the e-mail when
+    # there is one, else the SMS) and reads or marks the bundle as a whole.
+    bundle = models.UUIDField(_("powiadomienie"), null=True, blank=True, editable=False)
+    listed = models.BooleanField(_("na liście wiadomości"), default=True)
 
     class Meta:
         verbose_name = _("wiadomość")
@@ -98,8 +103,12 @@ class Message(models.Model):
             # The unread count in the navigation.
             models.Index(
                 fields=["user"],
-                condition=Q(read_at__isnull=True) & ~Q(event=""),
+                condition=Q(read_at__isnull=True, listed=True) & ~Q(event=""),
                 name="message_user_unread_idx",
+            ),
+            # The other channels of the notifications on an inbox page.
+            models.Index(
+                fields=["bundle"], condition=Q(bundle__isnull=False), name="message_bundle_idx"
             ),
             # The sweep looks for claims that outlived their worker.
             models.Index(

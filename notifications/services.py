@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from .backends import (
     UncertainError,
     get_transport,
 )
-from .models import Message
+from .models import Message, NotificationSettings
 from .render import render_message
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,10 @@ def notify_message(
     sensitive: bool = False,
     language: str | None = None,
 ) -> Message:
-    """Queue the message `name`, its texts rendered from templates/notifications/<name>/."""
+    """Queue the message `name`, its texts rendered from templates/notifications/<name>/ in
+    `language`, else the user's notification language, else the one active now."""
+    if language is None and user is not None:
+        language = notification_language(user=user)
     subject, text, html = render_message(name, context, language=language)
     if channel == Message.Channel.SMS:
         return send_sms(to=recipient, body=text, user=user, sensitive=sensitive)
@@ -417,9 +420,36 @@ def _message_move(message: Message, *, status: str, **fields: Any) -> Message:
     return message
 
 
+def notification_language(*, user) -> str | None:
+    """The language `user`'s messages are written in, None when they never chose one."""
+    stored = NotificationSettings.objects.filter(user_id=user.pk).values_list("language", flat=True)
+    return stored.first() or None
+
+
+@transaction.atomic
+def notification_language_set(*, user, language: str) -> bool:
+    """Write `user`'s messages in `language` from now on (they switched the portal to it);
+    whether anything changed."""
+    prefs, created = NotificationSettings.objects.get_or_create(
+        user_id=user.pk, defaults={"language": language}
+    )
+    if created:
+        return True
+    if prefs.language == language:
+        return False
+    prefs.language = language
+    prefs.save(update_fields=["language", "updated_at"])
+    return True
+
+
+@transaction.atomic
 def inbox_mark_read(*, user, pks: list[int] | None = None) -> int:
-    """Mark `user`'s messages read (all unread ones when `pks` is None); the number marked."""
+    """Mark `user`'s messages read (all unread ones when `pks` is None), each with the other
+    channels of its notification; the number of notifications marked."""
     unread = Message.objects.filter(user_id=user.pk, read_at__isnull=True)
     if pks is not None:
-        unread = unread.filter(pk__in=pks)
-    return unread.update(read_at=timezone.now())
+        bundles = Message.objects.filter(user_id=user.pk, pk__in=pks, bundle__isnull=False)
+        unread = unread.filter(Q(pk__in=pks) | Q(bundle__in=bundles.values("bundle")))
+    notifications = unread.filter(listed=True).exclude(event="").count()
+    unread.update(read_at=timezone.now())
+    return notifications

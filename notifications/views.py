@@ -9,13 +9,15 @@ from django.http import (
     HttpResponseForbidden,
 )
 from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from .backends import twilio_sms
 from .models import Message
-from .services import message_record_report
+from .services import message_record_report, notification_language_set
 
 
 @never_cache
@@ -39,3 +41,17 @@ def twilio_status(request: HttpRequest, message_id: int | None = None) -> HttpRe
         return HttpResponseBadRequest()
     message_record_report(report=report, message_id=message_id)
     return HttpResponse(status=204)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (/i18n/setlang/); a signed-in user's SMS and e-mails follow
+    the language they switch the portal to."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and check_for_language(language)
+    ):
+        notification_language_set(user=request.user, language=language)
+    return response

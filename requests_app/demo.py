@@ -12,11 +12,11 @@ from accounts.audit import AuditContext
 from accounts.demo import DEMO_COMPANIES, SCALE_COMPANY
 from accounts.models import Company
 from ebok.demo import DemoContext
+from ebok.uploads import check_file
 
 from . import services
 from .catalogue import load_catalogue
 from .models import Application, Fee, RequestField, RequestType
-from .uploads import check_file
 
 SCALE_APPLICATIONS = 300
 DEMO_PDF = (

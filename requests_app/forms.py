@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import InvalidFieldsMixin
 from ebok.forms import ListFilterForm, choice_field, date_field, parse_id, search_field
+from ebok.uploads import CheckedFile, FilesField, check_file, check_files, max_files
 
 from . import fieldtypes, selectors
 from .models import Application, RequestField, RequestType
 from .services import Submission
-from .uploads import ACCEPT_ATTRIBUTE, CheckedFile, check_file, check_files, max_files
 
 TEXT_MAX = 4000
 
@@ -60,37 +60,6 @@ class ApplicationFilterForm(ListFilterForm):
             submitted_to=self.date("submitted_to"),
             sort=self.sort_key,
         )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    """Uploaded files as they came (one or several): `requests_app.uploads` checks them."""
-
-    def __init__(self, *, multiple: bool, **kwargs: Any) -> None:
-        attrs = {"class": "form-control", "accept": ACCEPT_ATTRIBUTE}
-        widget = MultipleFileInput(attrs=attrs) if multiple else forms.FileInput(attrs=attrs)
-        self.multiple = multiple
-        super().__init__(widget=widget, **kwargs)
-
-    def to_python(self, data):
-        if self.multiple:
-            return [item for item in (data or []) if item]
-        return data or None
-
-    def validate(self, value) -> None:
-        if self.required and not value:
-            raise ValidationError(self.error_messages["required"], code="required")
-
-    def bound_data(self, data, initial):
-        return data
-
-    def clean(self, data, initial=None):
-        value = self.to_python(data)
-        self.validate(value)
-        return value
 
 
 def files_field(label=None) -> FilesField:

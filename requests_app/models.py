@@ -438,6 +438,6 @@ class Attachment(models.Model):
 
     @property
     def extension(self) -> str:
-        from .uploads import extension_for
+        from ebok.uploads import extension_for
 
         return extension_for(self.content_type)

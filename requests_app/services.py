@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import AuditContext, audit_log
+from ebok.uploads import CheckedFile
 from notifications.events import emit
 
 from .models import Application, Attachment, Message, RequestType, StatusChange
-from .uploads import CheckedFile
 
 Status = Application.Status
 

@@ -7,14 +7,10 @@ user's company and visible contracts (another company's application or file: 404
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_context
@@ -24,30 +20,13 @@ from contracts.selectors import visible_contract_numbers
 from ebok.export_views import export_response
 from ebok.exports import export_params
 from ebok.lists import paginate, pk_url, render_list
+from ebok.uploads import limited_uploads
 
 from . import exports, fieldtypes, selectors, services
 from .forms import ApplicationFilterForm, ApplicationForm, ContactForm, ReplyForm, new_token
 from .models import Application
-from .uploads import LimitedUploadHandler
 
 STEPUP_OPERATION = "application_submit"
-
-
-def limited_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Reads uploads through `LimitedUploadHandler` (an oversized file is never stored, even
-    temporarily); CSRF is checked after the handler is in place, as Django requires."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        handler = LimitedUploadHandler(request)
-        if request.method == "POST":
-            request.upload_handlers.insert(0, handler)
-        request.refused_uploads = handler.refused
-        return protected(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET

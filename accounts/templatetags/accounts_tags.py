@@ -1,4 +1,4 @@
-"""Template filters of the accounts pages: phone numbers, audit entries, permissions."""
+"""Template filters of the accounts pages: phone numbers, permissions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import phonenumbers
 from django import template
 from django.conf import settings
 
-from accounts.audit import action_label, actor_label, details_text
 from accounts.permissions import ADMIN_FIELD, granted_permissions
 
 register = template.Library()
@@ -22,21 +21,6 @@ def phone(value) -> str:
     except phonenumbers.NumberParseException:
         return str(value)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-@register.filter
-def audit_event(entry) -> str:
-    return action_label(entry.action)
-
-
-@register.filter
-def audit_actor(entry) -> str:
-    return actor_label(entry)
-
-
-@register.filter
-def audit_details(entry) -> str:
-    return details_text(entry, limit=240)
 
 
 @register.filter

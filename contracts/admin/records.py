@@ -4,6 +4,7 @@ policies and fees."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -152,6 +153,8 @@ class PolicyStatusFilter(admin.SimpleListFilter):
 
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(admin.ModelAdmin):
+    # The insurer's online claim form: an address typed without a scheme is https://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "number",
         "type",

@@ -151,6 +151,8 @@ class Damage(FleetRecord):
     )
     reported_at = models.DateTimeField(_("zgłoszono"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("zmiana statusu"), default=timezone.now)
+    # The portal form's one-time token: the same form posted twice opens one claim.
+    submit_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("szkoda")
@@ -185,6 +187,36 @@ class Damage(FleetRecord):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class DamageStatusChange(models.Model):
+    """One step of a claim's status history (append-only)."""
+
+    damage = models.ForeignKey(
+        Damage, verbose_name=_("szkoda"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("poprzedni status"), max_length=12, choices=Damage.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("nowy status"), max_length=12, choices=Damage.Status.choices)
+    at = models.DateTimeField(_("kiedy"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kto"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("uwagi"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("zmiana statusu szkody")
+        verbose_name_plural = _("historia statusów szkód")
+        ordering = ["damage", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_to_status_display()} {self.at:%d.%m.%Y}"
 
 
 def damage_photo_path(instance: DamagePhoto, filename: str) -> str:

@@ -24,12 +24,12 @@ from contracts.models import Installment
 from ebok.datacache import company_data_changed
 from ebok.dates import today as business_today
 from ebok.money import ZERO
-from invoices.events import ISSUED_NOTICE_DAYS, _notify, finance_recipients
+from invoices.events import ISSUED_NOTICE_DAYS, finance_recipients, invoices_notify
 from invoices.models import Invoice, InvoiceLine, Payment
-from invoices.services import InvoicingError, _allocate, invoice_lines_build
+from invoices.services import InvoicingError, invoice_lines_build, payments_allocate
 
-from .base import CREATED, UNCHANGED, GroupContext, RecordError
-from .money import LINE_FIELDS, _line_specs, _same_document
+from .base import CREATED, UNCHANGED, UPDATED, GroupContext, RecordError
+from .money import LINE_FIELDS, _line_specs, _same_document, ksef_update
 
 BATCH = 1000  # rows per INSERT / UPDATE
 CHUNK = 5000  # values per IN (...)
@@ -107,6 +107,7 @@ class _Invoices:
         self.lines: list[InvoiceLine] = []
         self.links: list = []  # installments and fees to link, in order
         self.pdfs: list[tuple[Invoice, bytes]] = []
+        self.ksef: list[tuple[Invoice, bool]] = []  # stored invoices given their KSeF number
 
     def _installments(self, fresh: list[dict]) -> dict[tuple[int, int], Installment]:
         wanted = {
@@ -134,12 +135,16 @@ class _Invoices:
         invoice = ctx.known.invoices.get(data["external_id"])
         if invoice is not None:
             _same_document(invoice, ctx.known.invoice_lines.get(invoice.pk, []), data, checks)
+            if ksef_update(invoice, data):  # the number KSeF gave it came later
+                self.ksef.append((invoice, not data["pdf_base64"]))
+                return UPDATED
             return UNCHANGED
         sent_before = self.new_by_key.get(data["external_id"])
         if sent_before is not None:  # the same invoice twice in one batch
             first, first_data = sent_before
             lines = [tuple(line[f] for f in LINE_FIELDS) for line in first_data["lines"]]
             _same_document(first, lines, data, checks)
+            ksef_update(first, data)  # not written yet: inserted with it
             return UNCHANGED
         links = self._links(contract, data)
         if data["number"] in self.taken:
@@ -201,6 +206,8 @@ class _Invoices:
             buyer_nip=company.nip,
             buyer_address=company.address,
             external_id=data["external_id"],
+            ksef_number=data["ksef_number"],
+            ksef_hash=data["ksef_hash"],
         )
         try:
             specs = _line_specs(data["lines"])
@@ -219,6 +226,7 @@ class _Invoices:
         return invoice, lines
 
     def write(self) -> None:
+        self._write_ksef()
         if not self.new:
             return
         Invoice.objects.bulk_create(self.new, batch_size=BATCH)
@@ -232,12 +240,27 @@ class _Invoices:
             update_column(rows, "invoice", cast="bigint")
         self._settle()
         self._announce()
-        if settings.INVOICE_PDF_ON_ISSUE:
-            rendered = {invoice.pk for invoice, _content in self.pdfs}
-            ids = [invoice.pk for invoice in self.new if invoice.pk not in rendered]
-            transaction.on_commit(lambda: _render_later(ids), robust=True)
+        rendered = {invoice.pk for invoice, _content in self.pdfs}
+        render_after_commit([invoice.pk for invoice in self.new if invoice.pk not in rendered])
         for invoice in self.new:
             self.ctx.known.invoices[invoice.external_id] = invoice
+        company_data_changed(self.company.pk)
+
+    def _write_ksef(self) -> None:
+        """The KSeF numbers that came for stored invoices: a few UPDATEs for all of them; the
+        PDFs the portal rendered are dropped and rendered again with the number and KOD I."""
+        if not self.ksef:
+            return
+        invoices = [invoice for invoice, _rerender in self.ksef]
+        update_column(invoices, "ksef_number", cast="text")
+        update_column(invoices, "ksef_hash", cast="text")
+        rerender = [invoice.pk for invoice, again in self.ksef if again]
+        for chunk in _chunks(rerender):
+            Invoice.objects.filter(pk__in=chunk).update(pdf="")
+        for invoice, again in self.ksef:
+            if again:
+                invoice.pdf = ""
+        render_after_commit(rerender)
         company_data_changed(self.company.pk)
 
     def _settle(self) -> None:
@@ -261,7 +284,7 @@ class _Invoices:
         first_pk = self.new[0].pk
         order = [i for i in outstanding if i.pk not in new_pks or i.pk == first_pk]
         order += [by_pk[i.pk] for i in self.new[1:] if i.pk in by_pk]
-        _allocate(credits, order)
+        payments_allocate(payments=credits, invoices=order)
         for invoice in self.new:  # what the settlement paid, on the objects the batch keeps
             if invoice.pk in by_pk:
                 invoice.amount_paid = by_pk[invoice.pk].amount_paid
@@ -272,7 +295,7 @@ class _Invoices:
         pks = [i.pk for i in self.new if i.issue_date >= since and i.gross >= 0]
         for chunk in _chunks(pks):
             pairs = finance_recipients(Invoice.objects.filter(pk__in=chunk))
-            _notify("invoice.issued", pairs, key="invoice-{pk}")
+            invoices_notify("invoice.issued", pairs, key="invoice-{pk}")
 
 
 def _store_pdf(invoice: Invoice, content: bytes) -> None:
@@ -286,6 +309,12 @@ def _store_pdf(invoice: Invoice, content: bytes) -> None:
     )
     Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
     invoice.pdf.name = name
+
+
+def render_after_commit(ids: list[int]) -> None:
+    """Invoice PDFs are rendered by a worker after the commit, never inside the import."""
+    if ids and settings.INVOICE_PDF_ON_ISSUE:
+        transaction.on_commit(lambda: _render_later(ids), robust=True)
 
 
 def _render_later(ids: list[int]) -> None:

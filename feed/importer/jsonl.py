@@ -14,8 +14,14 @@ from .runner import Item
 MAX_LINE_BYTES = 1024 * 1024
 
 
+# One decoder for every line (`json.loads` with `parse_float` builds a new one each call).
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
 def parse_record(text: str | bytes):
-    return json.loads(text, parse_float=Decimal)
+    if isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads
+    return _DECODER.decode(text)
 
 
 def read_lines(lines: Iterable[bytes]) -> Iterator[Item]:

@@ -35,6 +35,8 @@ def _referenced(records: Iterable[tuple[str, dict]]) -> dict[str, set[str]]:
             ids["invoice"].update(item["invoice"] for item in data.get("allocations", ()))
         if kind == "schedule":
             ids["schedule"].add(data["contract"])
+        if kind == "service_visit" and data.get("invoice"):
+            ids["invoice"].add(data["invoice"])
     return ids
 
 

@@ -19,7 +19,7 @@ from invoices.services import (
     payment_record_allocated,
 )
 
-from .base import CREATED, UNCHANGED, GroupContext, RecordError
+from .base import CREATED, UNCHANGED, UPDATED, GroupContext, RecordError
 
 LINE_FIELDS = ("description", "net", "vat_rate")
 
@@ -55,6 +55,40 @@ def _same_document(invoice: Invoice, known_lines: list, data: dict, checks: dict
                 % {"number": invoice.number},
             )
         )
+
+
+def ksef_update(invoice: Invoice, data: dict) -> bool:
+    """Whether the record brings the KSeF number (and file hash) the document does not have
+    yet — then they are set on `invoice`, unsaved. A number once given never changes: another
+    one is an error. A record without them leaves the stored ones as they are."""
+    number, digest = data.get("ksef_number", ""), data.get("ksef_hash", "")
+    if not number or (invoice.ksef_number, invoice.ksef_hash) == (number, digest):
+        return False
+    if invoice.ksef_number:
+        path = "ksef_number" if invoice.ksef_number != number else "ksef_hash"
+        raise RecordError(
+            (
+                path,
+                _("Dokument %(number)s ma już numer KSeF %(ksef)s; ten numer się nie zmienia.")
+                % {"number": invoice.number, "ksef": invoice.ksef_number},
+            )
+        )
+    invoice.ksef_number, invoice.ksef_hash = number, digest
+    return True
+
+
+def ksef_save(invoice: Invoice, data: dict) -> None:
+    """Store the KSeF number and hash just set; a PDF the portal rendered is dropped and
+    rendered again with them (the core system's own PDF, `pdf_base64`, is kept)."""
+    values = {"ksef_number": invoice.ksef_number, "ksef_hash": invoice.ksef_hash}
+    if not data.get("pdf_base64"):
+        values["pdf"] = ""
+        invoice.pdf = ""
+    Invoice.objects.filter(pk=invoice.pk).update(**values)
+    if "pdf" in values:
+        from .bulk import render_after_commit
+
+        render_after_commit([invoice.pk])
 
 
 def _number_free(number: str) -> None:
@@ -97,6 +131,9 @@ def apply_invoice(ctx: GroupContext, data: dict) -> str:
             "settled_by_schedule": data["settled_by_schedule"],
         }
         _same_document(invoice, ctx.known.invoice_lines.get(invoice.pk, []), data, checks)
+        if ksef_update(invoice, data):
+            ksef_save(invoice, data)
+            return UPDATED
         return UNCHANGED
     installment = fee = None
     if "installment_number" in data:
@@ -125,8 +162,13 @@ def apply_invoice(ctx: GroupContext, data: dict) -> str:
         )
     except InvoicingError as error:
         raise _service_error(error) from None
-    Invoice.objects.filter(pk=invoice.pk).update(external_id=data["external_id"])
     invoice.external_id = data["external_id"]
+    invoice.ksef_number, invoice.ksef_hash = data["ksef_number"], data["ksef_hash"]
+    Invoice.objects.filter(pk=invoice.pk).update(
+        external_id=invoice.external_id,
+        ksef_number=invoice.ksef_number,
+        ksef_hash=invoice.ksef_hash,
+    )
     ctx.known.invoices[invoice.external_id] = invoice
     if data["pdf_base64"]:
         _store_pdf(invoice, data["pdf_base64"])
@@ -149,6 +191,9 @@ def apply_correction(ctx: GroupContext, data: dict) -> str:
             "correction_reason": data["reason"],
         }
         _same_document(existing, ctx.known.invoice_lines.get(existing.pk, []), data, checks)
+        if ksef_update(existing, data):
+            ksef_save(existing, data)
+            return UPDATED
         return UNCHANGED
     _number_free(data["number"])
     try:
@@ -161,8 +206,13 @@ def apply_correction(ctx: GroupContext, data: dict) -> str:
         )
     except InvoicingError as error:
         raise _service_error(error) from None
-    Invoice.objects.filter(pk=correction.pk).update(external_id=data["external_id"])
     correction.external_id = data["external_id"]
+    correction.ksef_number, correction.ksef_hash = data["ksef_number"], data["ksef_hash"]
+    Invoice.objects.filter(pk=correction.pk).update(
+        external_id=correction.external_id,
+        ksef_number=correction.ksef_number,
+        ksef_hash=correction.ksef_hash,
+    )
     ctx.known.invoices[correction.external_id] = correction
     return CREATED
 

@@ -1,11 +1,12 @@
 """A batch: records grouped by company, each group applied in one transaction.
 
-A group is all or nothing: every record is validated first (all errors are reported, with
+A group is all or nothing: a record sent again exactly as last applied is counted unchanged
+and skipped (`fingerprints`); every other record is validated (all errors are reported, with
 their field paths); then the records are applied in dependency order (company, contract,
-schedule, fee, policy, invoice, correction, payment); the first record a service refuses
-rolls the whole group back. Other companies' groups are not affected. The records of one kind
-are applied together where the kind has a bulk applier (a few queries for the whole run),
-else one by one.
+schedule, fee, policy, invoice, correction, payment, the fleet kinds); the first record a
+service refuses rolls the whole group back. Other companies' groups are not affected. The
+records of one kind are applied together where the kind has a bulk applier (a few queries for
+the whole run), else one by one.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from invoices.selectors import company_balance
 
 from ..models import AuditAction, ImportBatch, ReconciliationLine
 from ..records import KIND_ORDER, KINDS, error_paths
-from . import bulk, bulk_leases, bulk_payments, leases, money, parties
-from .base import GroupContext, RecordError
+from . import bulk, bulk_leases, bulk_payments, fingerprints, fleet, leases, money, parties
+from .base import UNCHANGED, GroupContext, RecordError
 from .known import Known
 
 APPLIERS: dict[str, Callable[[GroupContext, dict], str]] = {
@@ -53,6 +54,10 @@ BULK_APPLIERS: dict[str, Callable[[GroupContext, list[dict]], list[str]]] = {
     "policy": bulk_leases.apply_policies,
     "invoice": bulk.apply_invoices,
     "payment": bulk_payments.apply_payments,
+    "service_visit": fleet.apply_service_visits,
+    "damage": fleet.apply_damages,
+    "fuel_transaction": fleet.apply_fuel_transactions,
+    "mileage_reading": fleet.apply_mileage_readings,
 }
 # The batch log keeps this many errors (the API answer carries them all).
 STORED_ERRORS = 500
@@ -65,6 +70,8 @@ class Item:
     position: int
     raw: Any = None
     parse_error: str = ""
+    # (key, digest) of the record's payload, see `fingerprints`; None: never skipped.
+    fingerprint: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:
@@ -91,6 +98,10 @@ class _Rejected(Exception):
         self.item, self.error = item, error
 
 
+class _Invalid(Exception):
+    """A record of the group failed validation (its errors are already reported)."""
+
+
 def groups_by_company(items: Iterable[Item]) -> Iterator[tuple[str | None, list[Item]]]:
     """Consecutive records of the same company, in order; a line that cannot be read belongs
     to the group it stands in (so a broken line rejects its company, never half of it)."""
@@ -108,8 +119,9 @@ def groups_by_company(items: Iterable[Item]) -> Iterator[tuple[str | None, list[
 
 
 class BatchRun:
-    def __init__(self, *, batch: ImportBatch, audit: AuditContext) -> None:
+    def __init__(self, *, batch: ImportBatch, audit: AuditContext, full: bool = False) -> None:
         self.batch = batch
+        self.full = full
         self.audit = audit
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.errors: list[dict] = []
@@ -149,7 +161,8 @@ class BatchRun:
             validator = self.validators[kind] = KINDS[kind]()
         return validator
 
-    def _validated(self, key: str | None, items: list[Item]) -> list[tuple[Item, str, dict]]:
+    def _validated(self, key: str | None, items: list[Item]) -> list[tuple[Item, str, dict]] | None:
+        """The records, validated; None when any of them is not valid."""
         valid, failed = [], False
         for item in items:
             if item.parse_error:
@@ -178,22 +191,16 @@ class BatchRun:
             valid.append((item, item.kind, dict(data)))
             # What an error report needs of the record; the rest is in the validated data.
             item.raw = {"kind": item.kind, "external_id": item.external_id}
-        return [] if failed else valid
+        return None if failed else valid
 
     def apply_group(self, key: str | None, items: list[Item]) -> None:
         self.records += len(items)
-        valid = self._validated(key, items)
-        if not valid:
-            self._reject(key, items)
-            return
-        valid.sort(key=lambda entry: KIND_ORDER[entry[1]])
         ctx = GroupContext(
             company_key=key,
             audit=self.audit,
             payment_mode=settings.FEED_PAYMENT_ALLOCATION,
-            company=Company.objects.filter(external_id=key).first(),
+            company=Company.objects.filter(external_id=key).first() if key is not None else None,
         )
-        ctx.balances = [(data["as_of"], data["balance"]) for _i, k, data in valid if k == "balance"]
         outcomes: Counter = Counter()
         try:
             with transaction.atomic():
@@ -201,9 +208,31 @@ class BatchRun:
                     # One import of a company at a time (the API and the nightly file may meet):
                     # what it has is read under the lock.
                     ctx.company = Company.objects.select_for_update().get(pk=ctx.company.pk)
-                ctx.known = Known.load(ctx.company, [(kind, data) for _i, kind, data in valid])
+                # Records sent again exactly as last applied (and whose rows still exist) are
+                # counted unchanged without being validated or compared (see `fingerprints`).
+                skipped = fingerprints.mark(
+                    None if self.full else ctx.company, items, salt=ctx.payment_mode
+                )
+                for item in skipped:
+                    outcomes[(item.kind, UNCHANGED)] += 1
+                    item.raw = {"kind": item.kind, "external_id": item.external_id}
+                skipped_ids = {id(item) for item in skipped}
+                valid = self._validated(key, [i for i in items if id(i) not in skipped_ids])
+                if valid is None:
+                    raise _Invalid
+                valid.sort(key=lambda entry: KIND_ORDER[entry[1]])
+                ctx.balances = [
+                    (data["as_of"], data["balance"]) for _i, k, data in valid if k == "balance"
+                ]
+                if any(kind != "balance" for _i, kind, _data in valid):
+                    ctx.known = Known.load(ctx.company, [(kind, data) for _i, kind, data in valid])
                 for kind, run in groupby(valid, key=lambda entry: entry[1]):
                     self._apply_run(ctx, kind, list(run), outcomes)
+                if ctx.company is not None:
+                    fingerprints.store(ctx.company, (item for item, _k, _d in valid))
+        except _Invalid:
+            self._reject(key, items)
+            return
         except _Rejected as rejected:
             for path, message in rejected.error.problems:
                 self._error(rejected.item, key, path, message)
@@ -297,9 +326,11 @@ class BatchRun:
 
 
 def run_batch(
-    *, batch: ImportBatch, items: Iterable[Item], audit: AuditContext
+    *, batch: ImportBatch, items: Iterable[Item], audit: AuditContext, full: bool = False
 ) -> tuple[ImportBatch, BatchRun]:
-    run = BatchRun(batch=batch, audit=audit)
+    """`full`: compare every record with the portal's rows, even one sent unchanged (a record
+    then overwrites what admin changed in its row)."""
+    run = BatchRun(batch=batch, audit=audit, full=full)
     for key, group in groups_by_company(items):
         run.apply_group(key, group)
     return run.finish(), run

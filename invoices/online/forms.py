@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import InvoiceIdsField
-from .selectors import SCOPE_ALL, SCOPE_OVERDUE
+from .selectors import MAX_TICKED, SCOPE_ALL, SCOPE_OVERDUE
 
 
 class PaySelectionForm(forms.Form):
@@ -19,6 +19,19 @@ class PaySelectionForm(forms.Form):
             "invalid_choice": _("Nie rozpoznano, co zapłacić. Wybierz faktury na liście.")
         },
     )
+
+    # The fingerprint of what the checkout showed (`selectors.Selection.digest`): the order is
+    # made only for exactly that.
+    shown = forms.CharField(max_length=64, required=False)
+
+    def clean_invoice(self) -> list[int]:
+        ids = self.cleaned_data["invoice"]
+        if len(ids) > MAX_TICKED:
+            raise forms.ValidationError(
+                _("Zaznacz najwyżej %(count)d faktur naraz albo zapłać całe saldo z pulpitu.")
+                % {"count": MAX_TICKED}
+            )
+        return ids
 
     def selection(self) -> dict:
         """Keyword arguments of `selectors.payable_invoices` (valid form only)."""

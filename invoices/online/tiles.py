@@ -3,6 +3,9 @@ go, and the money paid online that is still in settlement."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -11,7 +14,13 @@ from ebok.dashboard import Tile
 from ebok.dates import today as business_today
 
 from ..tiles import _overview
-from .selectors import SCOPE_ALL, SCOPE_OVERDUE, cached_in_settlement_summary
+from .qr import selection_transfer_code
+from .selectors import (
+    SCOPE_ALL,
+    SCOPE_OVERDUE,
+    cached_in_settlement_summary,
+    cached_scope_figures,
+)
 
 
 def pay_online_tile(request: HttpRequest) -> Tile | None:
@@ -25,6 +34,8 @@ def pay_online_tile(request: HttpRequest) -> Tile | None:
     if to_pay_all <= 0 and not pending.amounts:
         return None
     checkout = reverse("online_payments:checkout")
+    limit = settings.ONLINE_PAYMENT_MAX_AMOUNT
+    over_limit = _over_limit_transfer(request, to_pay_overdue, to_pay_all, limit)
     return Tile(
         template="invoices/online/tile.html",
         context={
@@ -34,5 +45,35 @@ def pay_online_tile(request: HttpRequest) -> Tile | None:
             "in_settlement": pending,
             "pay_overdue_url": f"{checkout}?scope={SCOPE_OVERDUE}",
             "pay_all_url": f"{checkout}?scope={SCOPE_ALL}",
+            # Above the gateway's per-transaction limit no "pay online": the reason and the
+            # checkout's transfer QR code instead.
+            "limit": limit,
+            "overdue_within_limit": to_pay_overdue <= limit,
+            "all_within_limit": to_pay_all <= limit,
+            **over_limit,
         },
     )
+
+
+def _over_limit_transfer(request: HttpRequest, overdue: Decimal, total: Decimal, limit) -> dict:
+    """Above the limit, the transfer QR code of the overdue invoices (when they are above it)
+    or else of the whole balance: the same code as that scope's checkout shows. The figures
+    are read whether or not they are needed, so the dashboard reads as many queries below
+    the limit as above it."""
+    figures = cached_scope_figures(user=request.user, today=business_today())
+    if overdue > limit:
+        scope = SCOPE_OVERDUE
+    elif total > limit:
+        scope = SCOPE_ALL
+    else:
+        return {}
+    chosen = figures.get(scope)
+    if chosen is None:
+        return {}
+    code = selection_transfer_code(
+        numbers=chosen.numbers,
+        count=chosen.count,
+        amount=chosen.total,
+        nip=request.user.company.nip,
+    )
+    return {"transfer_scope": scope, "transfer": code, "qr_svg": code.svg()}

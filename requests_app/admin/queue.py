@@ -25,11 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_context
 from ebok.admin_tools import action_form_response, action_form_submitted, run_for_each
+from ebok.uploads import FilesField, check_files
 
 from .. import selectors, services
-from ..forms import FilesField
 from ..models import Application, Attachment
-from ..uploads import check_files
 
 
 class AgeFilter(admin.SimpleListFilter):

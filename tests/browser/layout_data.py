@@ -17,10 +17,10 @@ from accounts.public.registration import _hash
 from documents import services as documents
 from documents.models import DocumentProcess
 from documents.uploads import PDF, read_upload
+from ebok.uploads import check_file
 from notifications.models import Message
 from requests_app import services as requests
 from requests_app.models import Application
-from requests_app.uploads import check_file
 from tests.documents.pdfs import simple_pdf
 from tests.factories import CompanyFactory, StaffUserFactory, UserFactory
 from tests.requests_app.helpers import pdf, settlement_question, signed_in, submit
@@ -143,6 +143,102 @@ def online_payment(admin, invoice):
     return order_create(user=admin, invoices=invoices, audit=AuditContext(actor=admin))
 
 
+def fleet_vehicle(company):
+    """A CFM contract with two vehicles and a year of service, fuel, damages and readings: the
+    vehicle whose page ("Flota") has the longest history."""
+    from dateutil.relativedelta import relativedelta
+
+    from contracts.fleet.models import Damage
+    from tests.contracts.fleet.factories import (
+        DamageFactory,
+        FuelTransactionFactory,
+        MileageReadingFactory,
+        ServiceVisitFactory,
+    )
+    from tests.factories import InsurancePolicyFactory, LeasedAssetFactory
+    from tests.portal_helpers import make_contract, today
+
+    contract = make_contract(
+        company,
+        months=48,
+        start=today() - relativedelta(months=13),
+        number="CFM/2026/90001",
+        fleet_management=True,
+        net_value=Decimal("2450000.00"),
+        initial_payment=Decimal("245000.00"),
+        buyout_value=Decimal("24500.00"),
+    )
+    vehicle = contract.assets.get()
+    LeasedAssetFactory(contract=contract, make="Mercedes-Benz", model="Sprinter 319 CDI Furgon")
+    InsurancePolicyFactory(
+        contract=contract,
+        asset=vehicle,
+        valid_from=today() - dt.timedelta(days=100),
+        valid_to=today() + dt.timedelta(days=265),
+        claims_phone="+48 22 566 55 66",
+        claims_email="zgloszenia.szkod.komunikacyjnych@ubezpieczyciel.example.pl",
+        claims_url="https://ubezpieczyciel.example.pl/zgloszenie-szkody-komunikacyjnej",
+    )
+    for n in range(26):
+        day = today() - dt.timedelta(days=14 * n)
+        km = 98000 - 1400 * n
+        MileageReadingFactory(asset=vehicle, read_on=day, mileage_km=km)
+        FuelTransactionFactory(
+            asset=vehicle,
+            occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time(7, 45))),
+            station="Orlen Stacja Paliw nr 4521 Warszawa Aleje Jerozolimskie",
+            litres=Decimal("71.35"),
+            net=Decimal("353.72"),
+            gross=Decimal("435.08"),
+            mileage_km=km,
+        )
+        if n % 6 == 0:
+            ServiceVisitFactory(
+                asset=vehicle,
+                date=day,
+                workshop="Autoryzowany Serwis Škoda Auto-Centrum Wielkopolska Sp. z o.o.",
+                net=Decimal("123456.78"),
+                gross=Decimal("151851.84"),
+                mileage_km=km,
+            )
+    DamageFactory(
+        asset=vehicle,
+        occurred_on=today() - dt.timedelta(days=20),
+        status=Damage.Status.REPAIR,
+        repair_cost=Decimal("187650.00"),
+        covered_amount=Decimal("150000.00"),
+    )
+    return vehicle
+
+
+def fleet_claim(admin):
+    """A damage the admin reported in the portal, with a photo, that staff registered with the
+    insurer: the claim's page with every part filled (the fleet vehicle's contract)."""
+    from accounts.audit import BACKGROUND
+    from contracts.fleet.claims import services as claims
+    from contracts.fleet.models import Damage
+    from contracts.models import LeasedAsset
+    from tests.contracts.fleet import claim_factories as claim
+
+    vehicle = LeasedAsset.objects.filter(
+        contract__company=admin.company_id, contract__fleet_management=True
+    ).first()
+    description = (
+        "Kolizja na skrzyżowaniu Alej Jerozolimskich z ul. Towarową: uszkodzony przedni "
+        "zderzak, reflektor i błotnik; sprawca znany, spisane wspólne oświadczenie."
+    )
+    data = claim.report_data(vehicle, description=description)
+    photo = claim.jpeg("zdjecie-przodu-pojazdu-po-kolizji.jpg")
+    claim.report(claim.signed_in(admin), data, {"photos": [photo]})
+    damage = Damage.objects.get(submit_token=data["token"])
+    damage.claim_number = "2026/00123456789/SZ/KOM"
+    damage.handler_name = "Małgorzata Wiśniewska-Kowalczyk"
+    damage.handler_phone = "+48 22 555 01 11"
+    damage.handler_email = "malgorzata.wisniewska-kowalczyk@likwidacja.example.pl"
+    damage.save()
+    return claims.damage_change_status(damage=damage, to="registered", audit=BACKGROUND)
+
+
 def later_pages_data(company, admin, contract, payable_invoice) -> dict:
     staff = StaffUserFactory(first_name="Ewa", last_name="Obsługa")
     inbox_messages(admin)
@@ -153,4 +249,6 @@ def later_pages_data(company, admin, contract, payable_invoice) -> dict:
         "travel_abroad": f"?request_type=travel-abroad&contract={contract.pk}",
         "order": online_payment(admin, payable_invoice),
         "overdue_scope": "?scope=overdue",  # the checkout of every overdue invoice
+        "vehicle": fleet_vehicle(company),
+        "claim": fleet_claim(admin),  # after "vehicle": on its CFM contract
     }

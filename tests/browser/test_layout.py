@@ -72,6 +72,14 @@ PORTAL_PAGES: list[tuple[str, str | None]] = [
     ("online_payments:checkout", "overdue_scope"),  # the total and the transfer's QR code
     ("online_payments:demo_gateway", "order"),
     ("online_payments:result", "order"),
+    ("fleet:vehicles", None),
+    ("fleet:vehicle", "vehicle"),  # the timeline, the cost chart, the claims contact
+    ("fleet:service", None),
+    ("fleet:fuel", None),
+    ("fleet:damages", None),
+    ("fleet:costs", None),
+    ("fleet:claim_report", None),
+    ("fleet:claim_detail", "claim"),  # a claim reported in the portal, with a photo
 ]
 # Pages seen signed out; "signin:password" and "signin:code" are the sign-in's later steps.
 PUBLIC_PAGES = [
@@ -333,6 +341,7 @@ FORM_PAGES = [
     ("accounts:company_user_notifications", "user"),
     ("online_payments:checkout", "overdue_scope"),
     ("online_payments:demo_gateway", "order"),
+    ("fleet:claim_report", None),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -56,3 +57,55 @@ def test_it_pays_ticked_invoices_and_shows_them_in_settlement_until_booked(
     for invoice in (first, second):
         row = page.get_by_role("row").filter(has_text=invoice.number)
         expect(row).to_contain_text(re.compile(r"\bzapłacona"))
+
+
+def test_ticking_invoices_above_the_limit_disables_pay_online_with_the_reason(
+    signed_in_page, live_server, company, settings
+):
+    settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("300.00")
+    first = company_invoice(company, "200.00", due=today(), number="FV/L/1")
+    second = company_invoice(company, "150.00", due=today(), number="FV/L/2")
+    page = signed_in_page(client_user(company), path="/faktury/")
+    pay = page.get_by_role("button", name="Zapłać zaznaczone")
+    expect(pay).to_be_disabled()  # nothing ticked
+
+    page.get_by_role("checkbox", name=f"Zaznacz fakturę {first.number}").check()
+    expect(pay).to_be_enabled()
+    page.get_by_role("checkbox", name=f"Zaznacz fakturę {second.number}").check()
+    expect(pay).to_be_disabled()
+    reason = page.get_by_test_id("over-limit")
+    expect(reason).to_contain_text("Płatność online jest możliwa do 300,00 zł w jednej transakcji")
+    # the way to the transfer QR code of the ticked invoices
+    page.get_by_role("button", name="Zapłać przelewem – kod QR").click()
+    expect(page.get_by_test_id("checkout-total")).to_have_text("350,00 zł")
+    expect(page.get_by_test_id("transfer-qr")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Zapłać online"))).to_have_count(0)
+
+    # unticking one brings the button back
+    page.go_back()
+    page.get_by_role("checkbox", name=f"Zaznacz fakturę {second.number}").uncheck()
+    expect(page.get_by_role("button", name="Zapłać zaznaczone")).to_be_enabled()
+    expect(page.get_by_test_id("over-limit")).to_have_count(0)
+    assert not page.console_errors
+
+
+@pytest.mark.parametrize("width", [375, 1366])
+def test_the_dashboard_above_the_limit_shows_the_transfer_code_and_fits(
+    signed_in_page, company, settings, width
+):
+    from tests.browser.test_layout import axe_problems, sideways_overflow
+
+    settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("300.00")
+    company_invoice(company, "400.00", due=today() - dt.timedelta(days=3), number="FV/L/3")
+    company_invoice(company, "100.00", due=today() + dt.timedelta(days=3), number="FV/L/4")
+    page = signed_in_page(client_user(company), viewport={"width": width, "height": 900}, path="/")
+    tile = page.locator("section").filter(has=page.get_by_test_id("over-limit"))
+    expect(tile).to_contain_text("Płatność online jest możliwa do 300,00 zł w jednej transakcji")
+    expect(tile.get_by_test_id("transfer-qr")).to_be_visible()
+    expect(tile).to_contain_text("Zapłać zaległe przelewem – kod QR poniżej.")
+    expect(tile.get_by_role("link", name="Zapłać zaległe")).to_have_count(0)
+    page.screenshot(path=f"var/screenshots/pay-online-over-limit-{width}.png", full_page=True)
+    if width == 375:
+        assert sideways_overflow(page) == ""
+    assert axe_problems(page) == []
+    assert not page.console_errors

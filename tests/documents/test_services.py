@@ -127,6 +127,15 @@ def test_unread_markers_on_both_sides(process, signer, staff_audit):
     assert process.unread_by_client and not process.unread_by_staff
 
 
+def test_reopening_a_read_process_writes_nothing(process, django_assert_num_queries):
+    services.process_mark_seen(process=process, side="client")
+    first_seen = DocumentProcess.objects.get(pk=process.pk).client_seen_at
+    assert first_seen is not None
+    with django_assert_num_queries(0):  # nothing new since: a read, not a write
+        services.process_mark_seen(process=process, side="client")
+    assert DocumentProcess.objects.get(pk=process.pk).client_seen_at == first_seen
+
+
 def _events_for(user) -> set[str]:
     return set(Message.objects.filter(user=user).values_list("event", flat=True))
 

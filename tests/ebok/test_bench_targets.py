@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.__main__ import TARGET_PAGE_RATIO, misses
+from bench.report import misses
+from bench.targets import TARGET_PAGE_RATIO
 
 
 def _results(**pages: tuple[float, bool]) -> dict:
@@ -55,7 +56,7 @@ def test_the_first_pdf_render_misses_over_twice_bare_weasyprint():
 
 
 def test_every_client_page_is_measured():
-    from bench.__main__ import COLD_HOME, DEFAULT_PAGES
+    from bench.targets import COLD_HOME, DEFAULT_PAGES
 
     expected = {
         "invoices:payments",

@@ -272,3 +272,17 @@ def test_financial_leases_are_invoiced_as_a_supply_of_goods(demo):
     exempt = InvoiceLine.objects.filter(vat_rate="zw")
     assert exempt.exists() and not exempt.filter(exemption_basis="").exists()
     assert exempt.filter(exemption_basis__contains="art. 43 ust. 1 pkt 37").exists()
+
+
+def test_a_demo_company_and_the_scale_company_have_a_fleet(demo):
+    from contracts.fleet.models import Damage, FuelTransaction, MileageReading, ServiceVisit
+
+    trans_pol = Company.objects.get(client_number="31000001")
+    assert trans_pol.contracts.filter(fleet_management=True).exists()
+    for model in (ServiceVisit, FuelTransaction, MileageReading, Damage):
+        assert model.objects.filter(company=trans_pol).exists(), model
+    assert Damage.objects.filter(company=trans_pol, source=Damage.Source.PORTAL).exists()
+    assert FuelTransaction.objects.filter(company__client_number=SCALE_COMPANY).exists()
+    counts = [model.objects.count() for model in (ServiceVisit, FuelTransaction, Damage)]
+    seed(scale=SCALE)
+    assert [model.objects.count() for model in (ServiceVisit, FuelTransaction, Damage)] == counts

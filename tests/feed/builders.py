@@ -213,3 +213,85 @@ def full_company(n: int) -> list[dict]:
         payment(n, "P1", "500.00"),
         balance(n, "2083.00"),  # 1230 + 246 + 1230 - 123 - 500
     ]
+
+
+# --- fleet records: per vehicle (the contract's asset C{n}-K{number}-A1) ----------------------
+
+
+def _vehicle(n: int, number: int) -> dict:
+    return {"company": f"C{n}", "asset": f"C{n}-K{number}-A1"}
+
+
+def service_visit(n: int, key: str = "S1", number: int = 1, **extra) -> dict:
+    return {
+        "kind": "service_visit",
+        **_vehicle(n, number),
+        "external_id": f"C{n}-{key}",
+        "date": "2026-03-02",
+        "workshop": "ASO Auto-Serwis Warszawa",
+        "mileage_km": 15200,
+        "scope": "inspection",
+        "description": "Przegląd 15 000 km",
+        "net": "800.00",
+        "gross": "984.00",
+        "invoice_number": "FS/2026/03/114",
+        **extra,
+    }
+
+
+def damage(n: int, key: str = "D1", number: int = 1, **extra) -> dict:
+    return {
+        "kind": "damage",
+        **_vehicle(n, number),
+        "external_id": f"C{n}-{key}",
+        "occurred_on": "2026-03-10",
+        "place": "Warszawa, ul. Puławska",
+        "description": "Otarcie zderzaka na parkingu",
+        "claim_status": "registered",
+        "insurer": "PZU",
+        "claim_number": f"SZK/{n}/{key}",
+        "repair_cost": "2400.00",
+        "covered_amount": "2000.00",
+        "handler_name": "Jan Likwidator",
+        "handler_phone": "+48221234567",
+        "handler_email": "szkody@pzu.example.pl",
+        **extra,
+    }
+
+
+def fuel_transaction(n: int, key: str = "T1", number: int = 1, **extra) -> dict:
+    return {
+        "kind": "fuel_transaction",
+        **_vehicle(n, number),
+        "external_id": f"C{n}-{key}",
+        "occurred_at": "2026-03-05T08:15:00+01:00",
+        "card_number": "4821",
+        "station": "Orlen, Warszawa Modlińska",
+        "product": "diesel",
+        "litres": "52.40",
+        "net": "262.00",
+        "gross": "322.26",
+        "mileage_km": 15600,
+        **extra,
+    }
+
+
+def mileage_reading(n: int, key: str = "M1", number: int = 1, **extra) -> dict:
+    return {
+        "kind": "mileage_reading",
+        **_vehicle(n, number),
+        "external_id": f"C{n}-{key}",
+        "read_on": "2026-03-31",
+        "mileage_km": 16100,
+        "source": "telematics",
+        **extra,
+    }
+
+
+def fleet(n: int, number: int = 1) -> list[dict]:
+    return [
+        service_visit(n, number=number),
+        damage(n, number=number),
+        fuel_transaction(n, number=number),
+        mileage_reading(n, number=number),
+    ]

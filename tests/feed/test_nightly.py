@@ -142,3 +142,15 @@ def test_a_mismatch_is_flagged_to_staff_in_admin(inbox, otp_admin_client):
     assert f"Firma z rdzenia {WRONG_BALANCE_COMPANY} " in page and "do wyjaśnienia" in page
     batches = otp_admin_client.get("/admin/feed/importbatch/?mismatch=yes").content.decode()
     assert "2026-03-01.jsonl" in batches and "⚠ 1" in batches
+
+
+def test_a_full_import_overwrites_what_admin_changed_in_fed_rows(inbox):
+    (inbox / "a.jsonl").write_text("\n".join(company_lines(1)))
+    run("a.jsonl")
+    Contract.objects.filter(external_id="C1-K1").update(margin=Decimal("9.0000"))
+
+    assert "updated 0, unchanged 80" in run("a.jsonl")  # unchanged records are skipped
+    assert Contract.objects.get(external_id="C1-K1").margin == Decimal("9.0000")
+
+    assert "updated 1, unchanged 79" in run("--full", "a.jsonl")
+    assert Contract.objects.get(external_id="C1-K1").margin == Decimal("2.0000")

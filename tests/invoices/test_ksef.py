@@ -90,7 +90,7 @@ def test_the_client_downloads_the_xml_of_their_invoice_only(buyer):
     assert other.get(reverse("invoices:fa3", args=[invoice.pk])).status_code == 404
 
 
-KSEF_NUMBER = "5260250274-20260115-0100001AF629-AF"
+KSEF_NUMBER = "5260250274-20260115-0100001AF629-BA"  # BA: its CRC-8 checksum
 FILE_HASH = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # SHA-256 of b"", Base64
 
 
@@ -105,10 +105,13 @@ def test_staff_record_the_ksef_number_and_the_pdf_prints_it_with_kod_i(buyer, ot
 
     changelist = reverse("admin:invoices_invoice_changelist")
     form = {"action": "set_ksef_number", "_selected_action": [invoice.pk], "apply": "1"}
-    bad = otp_admin_client.post(changelist, {**form, "ksef_number": "123", "ksef_hash": FILE_HASH})
-    assert bad.status_code == 302
-    invoice.refresh_from_db()
-    assert invoice.ksef_number == ""
+    for wrong in ("123", KSEF_NUMBER[:-2] + "AF"):  # not a KSeF number; a wrong checksum
+        bad = otp_admin_client.post(
+            changelist, {**form, "ksef_number": wrong, "ksef_hash": FILE_HASH}
+        )
+        assert bad.status_code == 302
+        invoice.refresh_from_db()
+        assert invoice.ksef_number == ""
 
     otp_admin_client.post(
         changelist, {**form, "ksef_number": KSEF_NUMBER.lower(), "ksef_hash": FILE_HASH}

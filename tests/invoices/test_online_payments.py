@@ -53,8 +53,16 @@ def invoices(company):
     ]
 
 
+def shown(client, data: dict) -> dict:
+    """`data` with the fingerprint of what the checkout shows for it, as its form posts it."""
+    page = client.post(reverse("online_payments:checkout"), data)
+    assert page.status_code == 200, page.status_code
+    return {**data, "shown": page.context["selection"].digest}
+
+
 def start(client, invoices) -> PaymentOrder:
-    response = client.post(reverse("online_payments:pay"), {"invoice": [i.pk for i in invoices]})
+    data = shown(client, {"invoice": [i.pk for i in invoices]})
+    response = client.post(reverse("online_payments:pay"), data)
     assert response.status_code == 302
     order = PaymentOrder.objects.latest("id")
     assert response["Location"] == f"https://pay.example/{order.gateway_order_id}"
@@ -228,9 +236,15 @@ def test_other_companies_and_hidden_invoices_cannot_be_paid(company, other_compa
 def test_an_order_above_the_limit_is_refused(company, invoices, payu, settings):
     settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("300.00")
     client = signed_in(client_user(company))
-    response = client.post(
-        reverse("online_payments:pay"), {"invoice": [i.pk for i in invoices]}, follow=True
-    )
+    data = {"invoice": [i.pk for i in invoices]}
+    checkout = text(client.post(reverse("online_payments:checkout"), data))
+    assert "Płatność online jest możliwa do 300,00 zł w jednej transakcji." in checkout
+    assert "Zapłać online" not in checkout  # no button: the reason and the QR code instead
+    # a POST that skips the page is refused all the same
+    settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("1000.00")
+    data = shown(client, data)
+    settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("300.00")
+    response = client.post(reverse("online_payments:pay"), data, follow=True)
     assert "najwyżej 300,00 zł (wybrano 420,50 zł)" in text(response)
     assert not PaymentOrder.objects.exists() and not payu.orders
 
@@ -238,9 +252,8 @@ def test_an_order_above_the_limit_is_refused(company, invoices, payu, settings):
 def test_a_gateway_that_refuses_leaves_no_order(company, invoices, payu):
     payu.refuse = True
     client = signed_in(client_user(company))
-    response = client.post(
-        reverse("online_payments:pay"), {"invoice": [invoices[0].pk]}, follow=True
-    )
+    data = shown(client, {"invoice": [invoices[0].pk]})
+    response = client.post(reverse("online_payments:pay"), data, follow=True)
     assert "Bramka płatności jest chwilowo niedostępna" in text(response)
     assert not PaymentOrder.objects.exists()
 
@@ -257,7 +270,8 @@ def test_an_invoice_in_settlement_is_not_offered_again(company, invoices, payu):
 
 def test_the_demo_gateway_plays_the_gateway(company, invoices):
     client = signed_in(client_user(company))
-    response = client.post(reverse("online_payments:pay"), {"invoice": [invoices[0].pk]})
+    data = shown(client, {"invoice": [invoices[0].pk]})
+    response = client.post(reverse("online_payments:pay"), data)
     order = PaymentOrder.objects.get()
     assert order.gateway == "demo"
     page = client.get(response["Location"])
@@ -270,7 +284,7 @@ def test_the_demo_gateway_plays_the_gateway(company, invoices):
 
 def test_a_demo_notification_needs_the_portals_signature(company, invoices):
     client = signed_in(client_user(company))
-    client.post(reverse("online_payments:pay"), {"invoice": [invoices[0].pk]})
+    client.post(reverse("online_payments:pay"), shown(client, {"invoice": [invoices[0].pk]}))
     order = PaymentOrder.objects.get()
     body = json.dumps(
         {

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from contracts.models import Contract
 from contracts.services import schedule_generate
-from invoices import services
 from invoices.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from invoices.overview import finance_overview
 from invoices.selectors import company_balance
@@ -31,6 +30,7 @@ from invoices.services import (
     invoice_issue_for_installment,
     invoice_issue_initial_payment,
     payment_record,
+    settlement,
 )
 from tests.factories import (
     AdditionalFeeFactory,
@@ -811,13 +811,13 @@ def test_concurrent_payments_for_one_company_do_not_double_allocate(monkeypatch)
 
     # Widen the race window: each booking pauses between reading what is open and writing
     # its allocations. With the company row locked the second booking waits for the first.
-    allocate = services._allocate
+    allocate = settlement._allocate
 
     def slow_allocate(payments, invoices):
         time.sleep(0.2)
         return allocate(payments, invoices)
 
-    monkeypatch.setattr(services, "_allocate", slow_allocate)
+    monkeypatch.setattr(settlement, "_allocate", slow_allocate)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 

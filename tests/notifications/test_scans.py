@@ -37,7 +37,7 @@ def test_payment_reminders_follow_each_users_lead_time(company):
     three = UserFactory(company=company)
     NotificationSettings.objects.create(user=three, payment_due_days=3)
     in_week, in_three = due_in(company, 7), due_in(company, 3)
-    due_in(company, 5)  # nobody's lead time
+    due_in(company, 9)  # nobody's lead time
 
     assert scan_run(name="invoices.payment_due", day=today()) == 4
 
@@ -59,6 +59,23 @@ def test_a_day_scanned_twice_sends_nothing_twice(company):
     assert scan_run(name="invoices.payment_due", day=today()) == 2
     assert scan_run(name="invoices.payment_due", day=today()) == 0
     assert Message.objects.filter(event="invoice.payment_due").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_reminder_missed_on_its_day_is_caught_up_once_but_not_a_week_late(company):
+    user = UserFactory(company=company)  # reminded 7 days ahead
+    missed_yesterday, long_missed = due_in(company, 6), due_in(company, 2)
+
+    scan_run(name="invoices.payment_due", day=today())
+    scan_run(name="invoices.payment_due", day=today() + dt.timedelta(days=1))
+
+    assert sent("invoice.payment_due", user=user) == [
+        (user.pk, f"/faktury/{missed_yesterday.pk}/", EMAIL),
+        (user.pk, f"/faktury/{missed_yesterday.pk}/", SMS),
+    ]
+    assert long_missed.number not in "".join(
+        Message.objects.filter(event="invoice.payment_due").values_list("body", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -123,8 +140,8 @@ def test_the_scans_query_count_does_not_grow_with_the_data(company, other_compan
     for c in (company, other_company):
         UserFactory(company=c)
         for _ in range(15):
-            company_invoice(c, "100.00", due=today() + dt.timedelta(days=8))
-    large = queries(today() + dt.timedelta(days=1))
+            company_invoice(c, "100.00", due=today() + dt.timedelta(days=10))
+    large = queries(today() + dt.timedelta(days=3))  # the first invoice is past its window
 
     # company: 2 users, other company: 1; two channels each
     assert Message.objects.filter(event="invoice.payment_due").count() == 2 + 15 * (2 + 1) * 2

@@ -74,6 +74,6 @@ def test_the_detail_costs_the_same_for_a_long_thread(company, staff_user):
 
 
 def services_file(n: int):
-    from requests_app.uploads import check_file
+    from ebok.uploads import check_file
 
     return check_file(pdf(f"plik{n}.pdf"))

@@ -14,12 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("names", nargs="*", help="file names in the inbox (default: pending)")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="compare every record with the portal's rows, also one sent unchanged since the "
+            "last import (then it overwrites what was changed in admin)",
+        )
 
-    def handle(self, *args, names: list[str], **options) -> None:
+    def handle(self, *args, names: list[str], full: bool, **options) -> None:
         batches = (
-            [nightly.import_file(name=name) for name in names]
+            [nightly.import_file(name=name, full=full) for name in names]
             if names
-            else nightly.import_pending()
+            else nightly.import_pending(full=full)
         )
         if not batches:
             self.stdout.write("No batch files waiting.")

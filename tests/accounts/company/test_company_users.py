@@ -445,3 +445,29 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     assert isinstance(outcome["second"], CompanyUserError | PermissionDenied)
     admins = User.objects.filter(company=company, is_company_admin=True)
     assert list(admins) == [first]
+
+
+def test_narrowing_a_users_contracts_drops_what_was_cached_for_them(company, admin):
+    """Lists and figures are cached per company data version and per restricted user: a
+    contract taken away from a user disappears from them at once, not at the next data change."""
+    from contracts.selectors.scope import visible_contract_numbers
+
+    kept, taken = ContractFactory(company=company), ContractFactory(company=company)
+    user = make_client_user(company=company, login="jan.k", last_name="Kowalski")
+    user.contracts_restricted = True
+    user.save(update_fields=["contracts_restricted"])
+    user.allowed_contracts.set([kept, taken])
+    assert visible_contract_numbers(user=user) == sorted([kept.number, taken.number])
+
+    company_user_update(
+        actor=admin,
+        user=user,
+        first_name="Jan",
+        last_name="Kowalski",
+        email=user.email,
+        phone=str(user.phone),
+        permissions=Permissions(contracts_restricted=True, contract_ids=frozenset([kept.pk])),
+    )
+
+    user = User.objects.get(pk=user.pk)
+    assert visible_contract_numbers(user=user) == [kept.number]

@@ -1,8 +1,5 @@
-"""Invoices, corrections, payments and their settlement.
-
-Every write that moves money for a company first locks the company's row, so settlements of
-one company never interleave (two payments booked at once cannot both take the same invoice).
-"""
+"""Issuing invoices: numbering, lines, and the documents of a lease (installments, the
+handover invoice, the buyout, additional fees)."""
 
 from __future__ import annotations
 
@@ -13,9 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -25,17 +21,15 @@ from ebok.datacache import company_data_changed
 from ebok.dates import today as business_today
 from ebok.money import ZERO, to_money, vat_of
 
-from .events import invoice_issued_notify
-from .models import (
+from ..events import invoice_issued_notify
+from ..models import (
     LEASE_INTEREST_EXEMPTION_BASIS,
     FeeVatRule,
     Invoice,
     InvoiceLine,
     InvoiceNumberSequence,
-    Payment,
-    PaymentAllocation,
 )
-from .pdf import invoice_pdf_filename, render_invoice_pdf
+from .settlement import _lock_company, _settle
 
 VatRate = InvoiceLine.VatRate
 
@@ -58,10 +52,6 @@ class LineSpec:
         if self.vat is not None:
             return to_money(self.vat)
         return vat_of(self.net, Decimal(self.vat_rate) if self.vat_rate.isdigit() else 0)
-
-
-def _lock_company(company: Company) -> Company:
-    return Company.objects.select_for_update().get(pk=company.pk)
 
 
 def invoice_next_number(*, issue_date: dt.date, prefix: str = "FV") -> str:
@@ -165,7 +155,7 @@ def _build_invoice(
         # A worker stores the PDF once the invoice is committed, so downloads and ZIPs find it
         # ready. robust: a broker error is logged, never fails the issue (the
         # `render_missing_invoice_pdfs` command and the first download render what is missing).
-        from .tasks import render_invoice_pdf  # tasks import this module
+        from ..tasks import render_invoice_pdf  # tasks import this package
 
         invoice_id = invoice.pk
         transaction.on_commit(lambda: render_invoice_pdf.delay(invoice_id), robust=True)
@@ -443,345 +433,3 @@ def invoice_issue_for_fee(*, fee: AdditionalFee, issue_date: dt.date | None = No
     fee.save(update_fields=["invoice"])
     company_data_changed(invoice.company_id)
     return invoice
-
-
-def _rate_label(rate: str) -> str:
-    return str(VatRate(rate).label)
-
-
-def _correction_specs(family: list[Invoice], specs: list[LineSpec]) -> list[LineSpec]:
-    """The correction's lines, checked against what the corrected invoice says per VAT rate.
-
-    A correction changes the invoice's own rates only (moving a supply to another rate is a
-    correction to zero at the old rate plus a new invoice), and no rate may end below zero:
-    so the before / change / after rows of the correction add up per rate. An exempt line takes
-    the exemption basis the invoice gives for that rate.
-    """
-    before: dict[str, dict[str, Decimal]] = {
-        row["vat_rate"]: row
-        for row in InvoiceLine.objects.filter(invoice__in=family)
-        .order_by()
-        .values("vat_rate")
-        .annotate(net=Sum("net"), vat=Sum("vat"))
-    }
-    original = family[0]
-    rates = sorted(
-        set(original.lines.values_list("vat_rate", flat=True)), key=list(VatRate.values).index
-    )
-    change: dict[str, list[Decimal]] = {}
-    checked = []
-    for spec in specs:
-        if spec.vat_rate not in rates:
-            raise InvoicingError(
-                _(
-                    "Faktura %(number)s nie ma pozycji w stawce %(rate)s: korekta może zmieniać "
-                    "tylko jej stawki (%(rates)s)."
-                )
-                % {
-                    "number": original.number,
-                    "rate": _rate_label(spec.vat_rate),
-                    "rates": ", ".join(_rate_label(rate) for rate in rates),
-                }
-            )
-        if spec.vat_rate == VatRate.EXEMPT and not spec.exemption_basis:
-            basis = (
-                original.lines.filter(vat_rate=VatRate.EXEMPT)
-                .exclude(exemption_basis="")
-                .values_list("exemption_basis", flat=True)
-                .first()
-            )
-            spec = dataclasses.replace(spec, exemption_basis=basis or "")
-        totals = change.setdefault(spec.vat_rate, [ZERO, ZERO])
-        totals[0] += to_money(spec.net)
-        totals[1] += spec.vat_amount()
-        checked.append(spec)
-    for rate, (net, vat) in change.items():
-        # SQLite sums decimals as floats: back to the grosz before comparing.
-        after_net = to_money(before[rate]["net"]) + net
-        after_vat = to_money(before[rate]["vat"]) + vat
-        if after_net < 0 or after_vat < 0:
-            raise InvoicingError(
-                _("Korekta obniżyłaby wartość faktury w stawce %(rate)s poniżej zera.")
-                % {"rate": _rate_label(rate)}
-            )
-    return checked
-
-
-@transaction.atomic
-def invoice_correct(
-    *,
-    invoice: Invoice,
-    lines: Iterable[LineSpec],
-    reason: str,
-    issue_date: dt.date | None = None,
-    number: str | None = None,
-) -> Invoice:
-    """Issue a correction: `lines` carry the differences (negative to lower the amount).
-
-    An upward correction (gross > 0) is a payable document of its own: the increase falls due
-    on the correction's payment term and is settled like any invoice (oldest due first), so it
-    is not overdue the day it is issued. A downward correction owes nothing: it lowers what the
-    corrected invoice's family still owes, cancelling the newest upward correction first, then
-    the invoice itself. Money already paid above the new amount is released (the newest
-    allocations first) and becomes credit, which then settles the next liabilities; how much
-    is recorded on the correction (`released_to_credit`), which its PDF states.
-    """
-    company = _lock_company(invoice.company)
-    original = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if original.is_correction:
-        raise InvoicingError(_("Korektę wystawia się do faktury pierwotnej, nie do korekty."))
-    if not reason.strip():
-        raise InvoicingError(_("Podaj przyczynę korekty."))
-    # The invoice, then its corrections in issue order; all locked, as their amounts may change.
-    family = list(
-        Invoice.objects.select_for_update()
-        .filter(Q(pk=original.pk) | Q(corrected_invoice=original))
-        .order_by("issue_date", "pk")
-    )
-    family.sort(key=lambda doc: doc.pk != original.pk)  # the invoice first, whatever the DB
-    lines = _correction_specs(family, list(lines))
-    correction = _build_invoice(
-        company=company,
-        kind=Invoice.Kind.CORRECTION,
-        lines=lines,
-        issue_date=issue_date or business_today(),
-        due_date=None,
-        sale_date=original.sale_date,
-        contract=original.contract,
-        corrected_invoice=original,
-        correction_reason=reason,
-        number=number,
-    )
-    if correction.gross < 0:
-        payable = [doc for doc in family if doc.is_payable]
-        if sum(doc.amount_payable for doc in payable) + correction.gross < 0:
-            raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
-        reduction = -correction.gross
-        released = ZERO
-        for doc in reversed(payable):  # the newest upward correction first, the invoice last
-            cut = min(reduction, doc.amount_payable)
-            if cut <= 0:
-                continue
-            doc.amount_payable -= cut
-            released += _release_excess(doc)
-            doc.save(update_fields=["amount_payable", "amount_paid"])
-            reduction -= cut
-            if reduction == 0:
-                break
-        if released:
-            correction.released_to_credit = released
-            correction.save(update_fields=["released_to_credit"])
-    _settle(company)
-    company_data_changed(company.pk)
-    correction.refresh_from_db()
-    return correction
-
-
-def _release_excess(invoice: Invoice) -> Decimal:
-    """Release what was paid on `invoice` above its amount payable, the newest allocations
-    first, back to their payments as credit. Returns the amount released.
-
-    The new values are computed here in Decimal and written as literals: SQLite evaluates
-    `F("unallocated") + x` in binary floating point (0.1 + 0.2 > 0.3), which broke the
-    `payment_unallocated_within_amount` check when a payment came back to exactly its amount.
-    The company row is locked, so the values read here cannot change underneath.
-    """
-    excess = invoice.amount_paid - invoice.amount_payable
-    if excess <= 0:
-        return ZERO
-    released_by_payment: dict[int, Decimal] = {}
-    for allocation in invoice.allocations.order_by("-id"):
-        if excess <= 0:
-            break
-        released = min(excess, allocation.amount)
-        released_by_payment[allocation.payment_id] = (
-            released_by_payment.get(allocation.payment_id, ZERO) + released
-        )
-        if released == allocation.amount:
-            allocation.delete()
-        else:
-            allocation.amount -= released
-            allocation.save(update_fields=["amount"])
-        invoice.amount_paid -= released
-        excess -= released
-    payments = Payment.objects.select_for_update().filter(pk__in=released_by_payment)
-    for payment in payments:
-        payment.unallocated += released_by_payment[payment.pk]
-        payment.save(update_fields=["unallocated"])
-    return sum(released_by_payment.values(), ZERO)
-
-
-@transaction.atomic
-def payment_record(
-    *,
-    company: Company,
-    amount: Decimal,
-    received_on: dt.date,
-    title: str = "",
-    bank_reference: str = "",
-    assigned_invoice: Invoice | None = None,
-) -> Payment:
-    """Book incoming money: the invoice the client named first, then the oldest due first."""
-    amount = to_money(amount)
-    if amount <= 0:
-        raise InvoicingError(_("Kwota wpłaty musi być dodatnia."))
-    company = _lock_company(company)
-    if assigned_invoice is not None and assigned_invoice.company_id != company.pk:
-        raise InvoicingError(_("Wskazana faktura należy do innej firmy."))
-    payment = Payment.objects.create(
-        company=company,
-        amount=amount,
-        received_on=received_on,
-        title=title,
-        bank_reference=bank_reference,
-        assigned_invoice=assigned_invoice,
-        unallocated=amount,
-    )
-    if assigned_invoice is not None:
-        # A downward correction owes nothing itself: money named for it goes to the invoice it
-        # corrects. An upward correction is payable on its own and takes the money itself.
-        target_pk = (
-            assigned_invoice.pk
-            if assigned_invoice.is_payable
-            else assigned_invoice.corrected_invoice_id
-        )
-        target = Invoice.objects.select_for_update().get(pk=target_pk)
-        _allocate([payment], [target])
-    _settle(company)
-    company_data_changed(company.pk)
-    payment.refresh_from_db()
-    return payment
-
-
-@transaction.atomic
-def payment_record_allocated(
-    *,
-    company: Company,
-    amount: Decimal,
-    received_on: dt.date,
-    allocations: Iterable[tuple[Invoice, Decimal]],
-    title: str = "",
-    bank_reference: str = "",
-) -> Payment:
-    """Book incoming money as the core system allocated it (FEED_PAYMENT_ALLOCATION = "core"):
-    exactly those amounts to those invoices; what is left stays as credit."""
-    amount = to_money(amount)
-    if amount <= 0:
-        raise InvoicingError(_("Kwota wpłaty musi być dodatnia."))
-    company = _lock_company(company)
-    allocations = [(invoice, to_money(part)) for invoice, part in allocations]
-    if sum((part for _invoice, part in allocations), ZERO) > amount:
-        raise InvoicingError(_("Rozliczenia przekraczają kwotę wpłaty."))
-    payment = Payment.objects.create(
-        company=company,
-        amount=amount,
-        received_on=received_on,
-        title=title,
-        bank_reference=bank_reference,
-        unallocated=amount,
-    )
-    locked = {
-        invoice.pk: invoice
-        for invoice in Invoice.objects.select_for_update().filter(
-            pk__in=[invoice.pk for invoice, _part in allocations]
-        )
-    }
-    rows = []
-    for invoice, part in allocations:
-        target = locked[invoice.pk]
-        if target.company_id != company.pk:
-            raise InvoicingError(_("Wskazana faktura należy do innej firmy."))
-        if part <= 0 or part > target.amount_due:
-            raise InvoicingError(
-                _("Faktura %(number)s ma do zapłaty %(due)s, rozliczenie: %(amount)s.")
-                % {"number": target.number, "due": target.amount_due, "amount": part}
-            )
-        target.amount_paid += part
-        payment.unallocated -= part
-        rows.append(PaymentAllocation(payment=payment, invoice=target, amount=part))
-    PaymentAllocation.objects.bulk_create(rows)
-    Invoice.objects.bulk_update(locked.values(), ["amount_paid"], batch_size=500)
-    payment.save(update_fields=["unallocated"])
-    company_data_changed(company.pk)
-    return payment
-
-
-@transaction.atomic
-def company_settle(*, company: Company) -> int:
-    """Apply any credit to outstanding invoices, oldest due first. Returns allocations made."""
-    allocations = _settle(_lock_company(company))
-    company_data_changed(company.pk)
-    return allocations
-
-
-def _settle(company: Company) -> int:
-    credits = list(
-        Payment.objects.select_for_update()
-        .filter(company=company, unallocated__gt=0)
-        .order_by("received_on", "id")
-    )
-    if not credits:
-        return 0
-    invoices = list(
-        Invoice.objects.select_for_update()
-        .filter(company=company, amount_payable__gt=F("amount_paid"))
-        .order_by("due_date", "issue_date", "id")
-    )
-    return _allocate(credits, invoices)
-
-
-def _allocate(payments: list[Payment], invoices: list[Invoice]) -> int:
-    """Greedy allocation of the payments' unallocated money to the invoices, in the given order."""
-    allocations = []
-    touched_payments: dict[int, Payment] = {}
-    touched_invoices: dict[int, Invoice] = {}
-    payment_iter = iter(payments)
-    payment = next(payment_iter, None)
-    for invoice in invoices:
-        while payment is not None and invoice.amount_due > 0:
-            if payment.unallocated <= 0:
-                payment = next(payment_iter, None)
-                continue
-            amount = min(payment.unallocated, invoice.amount_due)
-            allocations.append(PaymentAllocation(payment=payment, invoice=invoice, amount=amount))
-            payment.unallocated -= amount
-            invoice.amount_paid += amount
-            touched_payments[payment.pk] = payment
-            touched_invoices[invoice.pk] = invoice
-        if payment is None:
-            break
-    PaymentAllocation.objects.bulk_create(allocations)
-    Payment.objects.bulk_update(touched_payments.values(), ["unallocated"], batch_size=500)
-    Invoice.objects.bulk_update(touched_invoices.values(), ["amount_paid"], batch_size=500)
-    return len(allocations)
-
-
-def _has_stored_pdf(invoice: Invoice) -> bool:
-    return bool(invoice.pdf) and invoice.pdf.storage.exists(invoice.pdf.name)
-
-
-def invoice_pdf_ensure(*, invoice: Invoice) -> Invoice:
-    """The invoice with its PDF stored: rendered once, on first need, then always served as is.
-
-    The row lock makes concurrent first requests wait for the one that renders, so an invoice
-    never gets two different files. A stored file is never re-rendered (it is the document the
-    client received); only a missing one is.
-    """
-    if _has_stored_pdf(invoice):
-        return invoice
-    with transaction.atomic():
-        locked = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("contract", "corrected_invoice")
-            .get(pk=invoice.pk)
-        )
-        if _has_stored_pdf(locked):
-            return locked
-        content = render_invoice_pdf(locked)
-        folder = f"invoices/{locked.issue_date:%Y/%m}"
-        name = locked.pdf.storage.save(
-            f"{folder}/{invoice_pdf_filename(locked)}", ContentFile(content)
-        )
-        Invoice.objects.filter(pk=locked.pk).update(pdf=name)
-        locked.pdf.name = name
-    return locked

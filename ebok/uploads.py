@@ -1,9 +1,30 @@
-"""Attachments: what a client (or staff) may upload, checked by content, never by name.
+"""Client uploads: what a client (or staff) may upload, checked by content, never by name.
 
-`check_file(upload)` reads the file and answers a `CheckedFile` (its detected type, a clean
-display name, size and SHA-256) or raises `ValidationError` with a message for the user.
-`LimitedUploadHandler` stops reading a file past the size limit, or files past the count
-limit, while the request is being parsed: an oversized upload never fills memory or disk.
+Shared by every app that takes files through a form (applications, cases and their replies in
+`requests_app`, damage reports in `contracts.fleet.claims`, the back office's attachments):
+
+- `check_file(upload)` reads the file and answers a `CheckedFile` (its detected type, a clean
+  display name, size and SHA-256) or raises `ValidationError` with a message for the user;
+  `check_files(uploads)` checks a batch against the count limits too. Office files (ZIP
+  archives) that would unpack far past their size ("zip bombs") are refused.
+- `LimitedUploadHandler` stops reading a file past the size limit, or files past the count
+  limit, while the request is being parsed: an oversized upload never fills memory or disk.
+  A view takes it through the `limited_uploads` decorator and hands `request.refused_uploads`
+  to its form.
+- `FilesField` is the form field for one or several files, as they came (checked later by the
+  form with `check_file` / `check_files`).
+
+File names are judged as the browser sent them: `ebok.middleware.UploadNameMiddleware` marks a
+name Django would have cleaned (folders, control characters) and `clean_name` refuses it.
+
+Settings (names kept from when only applications took files, so deployments keep working; they
+apply to every client upload checked here):
+
+- `REQUESTS_ATTACHMENT_MAX_BYTES` (10 MB): the largest file;
+- `REQUESTS_ATTACHMENTS_PER_POST` (5): files with one submission, message or report;
+- `REQUESTS_ATTACHMENTS_PER_APPLICATION` (30): files in one application's thread.
+
+Signed documents (`documents/`) have their own checks in `documents.uploads`.
 """
 
 from __future__ import annotations
@@ -12,14 +33,20 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 def max_file_bytes() -> int:
@@ -269,3 +296,51 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int):
         return None  # the next handler (memory or temporary file) builds the file
+
+
+def limited_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Reads uploads through `LimitedUploadHandler` (an oversized file is never stored, even
+    temporarily); CSRF is checked after the handler is in place, as Django requires."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        handler = LimitedUploadHandler(request)
+        if request.method == "POST":
+            request.upload_handlers.insert(0, handler)
+        request.refused_uploads = handler.refused
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Uploaded files as they came (one or several): `check_file` / `check_files` check them."""
+
+    def __init__(self, *, multiple: bool, **kwargs: Any) -> None:
+        attrs = {"class": "form-control", "accept": ACCEPT_ATTRIBUTE}
+        widget = MultipleFileInput(attrs=attrs) if multiple else forms.FileInput(attrs=attrs)
+        self.multiple = multiple
+        super().__init__(widget=widget, **kwargs)
+
+    def to_python(self, data):
+        if self.multiple:
+            return [item for item in (data or []) if item]
+        return data or None
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def bound_data(self, data, initial):
+        return data
+
+    def clean(self, data, initial=None):
+        value = self.to_python(data)
+        self.validate(value)
+        return value
