@@ -69,9 +69,12 @@ def page_url(name: str, company) -> str:
 def page_offered(name: str, company) -> bool:
     """Whether a user of `company` reaches the page at all: "pay the whole balance" is offered
     only with something to pay (without, the checkout sends the user back to the invoice
-    list), so a company with nothing to pay has no query count for it."""
+    list), and "Flota" only to a company with car fleet management (the menu shows it then),
+    so a company without has no query count for them."""
     if name in ("fleet:vehicle", "fleet:claim_detail"):  # only a company with a CFM fleet
         return page_object(name, company) is not None
+    if name.startswith("fleet:"):
+        return company.contracts.filter(fleet_management=True).exists()
     if name != "online_payments:checkout":
         return True
     from bench.data import bench_user

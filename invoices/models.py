@@ -17,7 +17,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 class InvoiceQuerySet(models.QuerySet):
     def outstanding(self):
-        return self.filter(amount_payable__gt=F("amount_paid"))
+        return self.filter(outstanding_amount__gt=0)
 
     def overdue(self, today: dt.date):
         return self.outstanding().filter(due_date__lt=today)
@@ -74,6 +74,10 @@ class Invoice(models.Model):
         verbose_name=_("firma"),
         on_delete=models.PROTECT,
         related_name="invoices",
+        # No index of its own: the indexes below start with the company. A plain one made
+        # PostgreSQL read every invoice of a large company for its unpaid ones (it cannot know
+        # that only a few are unpaid) instead of the partial index of the unpaid ones.
+        db_index=False,
     )
     contract = models.ForeignKey(
         "contracts.Contract",
@@ -102,6 +106,16 @@ class Invoice(models.Model):
     correction_reason = models.CharField(_("przyczyna korekty"), max_length=200, blank=True)
     amount_payable = models.DecimalField(_("kwota należna"), **MONEY)
     amount_paid = models.DecimalField(_("zapłacono"), **MONEY, default=Decimal(0))
+    # What is still to pay, kept by the database. Queries ask `outstanding_amount > 0` rather
+    # than `amount_payable > amount_paid`: PostgreSQL keeps statistics of a column, not of a
+    # comparison of two, so it saw a third of a company's invoices as unpaid and scanned them
+    # all instead of the partial index of the unpaid ones (the cold dashboard: 2 x 4 ms -> 0.3).
+    outstanding_amount = models.GeneratedField(
+        verbose_name=_("pozostało do zapłaty"),
+        expression=F("amount_payable") - F("amount_paid"),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+    )
     settled_by_schedule = models.DecimalField(
         _("część ceny rozliczana w ratach i wykupie"),
         **MONEY,
@@ -194,7 +208,7 @@ class Invoice(models.Model):
             # part, the "unpaid" and "overdue" filters): a small share of all invoices.
             models.Index(
                 fields=["company", "due_date"],
-                condition=Q(amount_payable__gt=F("amount_paid")),
+                condition=Q(outstanding_amount__gt=0),
                 name="invoice_outstanding_due_idx",
             ),
         ]

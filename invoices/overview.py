@@ -102,7 +102,11 @@ def _outstanding_overview(*, user, today: dt.date, limit: int) -> dict:
     is_overdue = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
     ranked = outstanding.annotate(
         rank=Window(
-            RowNumber(), partition_by=[is_overdue], order_by=[F("due_date").asc(), F("pk").asc()]
+            RowNumber(),
+            partition_by=[is_overdue],
+            # The checkout's order (invoices.online.selectors.PAYABLE_ORDER): the pay-online
+            # tile titles its transfer code with these numbers.
+            order_by=[F("due_date").asc(), F("issue_date").asc(), F("pk").asc()],
         )
     ).filter(rank__lte=limit)
     shown = [
@@ -114,7 +118,7 @@ def _outstanding_overview(*, user, today: dt.date, limit: int) -> dict:
             contract=ContractNumber(contract_id, contract_number) if contract_id else None,
         )
         for pk, number, due_date, payable, paid, contract_id, contract_number in ranked.order_by(
-            "due_date", "pk"
+            "due_date", "issue_date", "pk"
         ).values_list(
             "pk",
             "number",

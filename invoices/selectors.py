@@ -171,9 +171,7 @@ def invoice_list(*, user, filters: InvoiceFilters, today: dt.date) -> QuerySet[I
     ):
         if value:
             invoices = invoices.filter(**{f"{field}__{lookup}": value})
-    invoices = invoices.annotate(
-        outstanding_amount=F("amount_payable") - F("amount_paid")
-    ).select_related("contract", "corrected_invoice")
+    invoices = invoices.select_related("contract", "corrected_invoice")
     return order_by_key(invoices, filters.sort, INVOICE_ORDERINGS)
 
 

@@ -139,9 +139,17 @@ def get_contract_for_user(*, user, pk: int, count_remaining: bool = True) -> Con
 
 
 def contract_status_counts(*, user) -> dict[str, int]:
-    counts = visible_contracts(user=user).aggregate(
-        active=Count("pk", filter=Q(status=Contract.Status.ACTIVE)),
-        signed=Count("pk", filter=Q(status=Contract.Status.SIGNED)),
-        ended=Count("pk", filter=Q(status=Contract.Status.ENDED)),
-    )
-    return counts
+    """The user's contracts by status, and how many have car fleet management ("fleet": the
+    menu shows "Flota" when there is one). One query, kept per data version: the dashboard's
+    summary and the menu on every page share it."""
+
+    def compute() -> dict[str, int]:
+        return visible_contracts(user=user).aggregate(
+            active=Count("pk", filter=Q(status=Contract.Status.ACTIVE)),
+            signed=Count("pk", filter=Q(status=Contract.Status.SIGNED)),
+            ended=Count("pk", filter=Q(status=Contract.Status.ENDED)),
+            fleet=Count("pk", filter=Q(fleet_management=True)),
+        )
+
+    key = f"contract-status-counts:{visibility_scope(user)}"
+    return company_cached(user.company_id, key, compute)

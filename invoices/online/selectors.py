@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -41,10 +42,16 @@ SCOPE_ALL = "all"
 def _in_settlement_items(user) -> QuerySet[PaymentOrderItem]:
     """Items of paid orders whose invoice is still unpaid: money on its way. Once the real
     payment settles the invoice the item stops counting, so nothing is counted twice."""
-    return PaymentOrderItem.objects.filter(
+    # From the company's paid orders (a handful) to their invoices, not the other way round:
+    # starting from the company's outstanding invoices cost the cold dashboard ~4 ms.
+    items = PaymentOrderItem.objects.filter(
+        order__company_id=user.company_id,
         order__status=PaymentOrder.Status.PAID,
-        invoice__in=visible_invoices(user=user).filter(amount_payable__gt=F("amount_paid")),
+        invoice__outstanding_amount__gt=0,
     )
+    if not user_sees_all_contracts(user):
+        items = items.filter(invoice__in=visible_invoices(user=user))
+    return items
 
 
 def in_settlement(*, user, invoice_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
@@ -105,7 +112,7 @@ PAYABLE_ORDER = ("due_date", "issue_date", "pk")
 def _payable(*, user, today: dt.date, ids: Iterable[int] | None, scope: str) -> QuerySet | None:
     """The invoices the client may pay now: visible, unpaid and not already paid online (in
     settlement); the ticked ones (`ids`), the overdue ones or every unpaid one."""
-    invoices = visible_invoices(user=user).filter(amount_payable__gt=F("amount_paid"))
+    invoices = visible_invoices(user=user).filter(outstanding_amount__gt=0)
     if ids is not None:
         invoices = invoices.filter(pk__in=list(ids))
     elif scope == SCOPE_OVERDUE:
@@ -171,11 +178,19 @@ def payable_selection(
     due = ExpressionWrapper(F("amount_payable") - F("amount_paid"), output_field=DecimalField())
     grosz = Cast(due * 100, BigIntegerField())
     pair = Concat(Cast("pk", CharField()), Value(":"), Cast(grosz, CharField()))
-    figures = invoices.aggregate(
-        count=Count("pk"),
-        total=Sum(due),
-        pairs=StringAgg(pair, delimiter=",", order_by=("pk",)),
-    )
+    if connection.vendor == "postgresql":
+        figures = invoices.aggregate(
+            count=Count("pk"),
+            total=Sum(due),
+            pairs=StringAgg(pair, delimiter=",", order_by=("pk",)),
+        )
+    else:  # the embedded SQLite default (no STRING_AGG): the same text, joined here
+        pairs = list(invoices.order_by("pk").values_list("pk", "amount_payable", "amount_paid"))
+        figures = {
+            "count": len(pairs),
+            "total": sum((payable - paid for _pk, payable, paid in pairs), ZERO),
+            "pairs": ",".join(f"{pk}:{int((payable - paid) * 100)}" for pk, payable, paid in pairs),
+        }
     if not figures["count"]:
         return None
     digest = hashlib.md5(figures["pairs"].encode(), usedforsecurity=False).hexdigest()

@@ -14,10 +14,11 @@ from ebok.dashboard import Tile
 from ebok.dates import today as business_today
 
 from ..tiles import _overview
-from .qr import selection_transfer_code
+from .qr import TITLE_LENGTH, selection_transfer_code
 from .selectors import (
     SCOPE_ALL,
     SCOPE_OVERDUE,
+    ScopeFigures,
     cached_in_settlement_summary,
     cached_scope_figures,
 )
@@ -60,7 +61,7 @@ def _over_limit_transfer(request: HttpRequest, overdue: Decimal, total: Decimal,
     or else of the whole balance: the same code as that scope's checkout shows. The figures
     are read whether or not they are needed, so the dashboard reads as many queries below
     the limit as above it."""
-    figures = cached_scope_figures(user=request.user, today=business_today())
+    figures = _scope_figures(request)
     if overdue > limit:
         scope = SCOPE_OVERDUE
     elif total > limit:
@@ -77,3 +78,39 @@ def _over_limit_transfer(request: HttpRequest, overdue: Decimal, total: Decimal,
         nip=request.user.company.nip,
     )
     return {"transfer_scope": scope, "transfer": code, "qr_svg": code.svg()}
+
+
+def _scope_figures(request: HttpRequest) -> dict[str, ScopeFigures]:
+    """The scopes' count, total and first numbers. With nothing in settlement they are the
+    finance overview's (already read for the balance tile: no query of their own); the query
+    (`cached_scope_figures`) only when money paid online is on its way, or when the title
+    might hold more numbers than the overview lists (see `transfer_title`)."""
+    overview = _overview(request)
+    pending = cached_in_settlement_summary(user=request.user, today=business_today())
+    overdue, upcoming = overview.overdue, overview.upcoming
+    if pending.amounts:
+        return cached_scope_figures(user=request.user, today=business_today())
+    # The whole balance, oldest due first: the overdue ones, then (if all of those are listed)
+    # the first of the others.
+    first_of_all = list(overdue.invoices)
+    if overdue.count == len(overdue.invoices):
+        first_of_all += upcoming.invoices
+    scopes = {
+        SCOPE_OVERDUE: (overdue.count, overdue.amount_due, overdue.invoices),
+        SCOPE_ALL: (
+            overdue.count + upcoming.count,
+            overdue.amount_due + upcoming.amount_due,
+            first_of_all,
+        ),
+    }
+    figures = {}
+    for scope, (count, total, invoices) in scopes.items():
+        if not count:
+            continue
+        numbers = [invoice.number for invoice in invoices]
+        # Numbers missing from the overview could only matter if all of them fit the title.
+        missing = count - len(numbers)
+        if missing and len(" ".join(numbers)) + 2 * missing <= TITLE_LENGTH:
+            return cached_scope_figures(user=request.user, today=business_today())
+        figures[scope] = ScopeFigures(count=count, total=total, numbers=numbers)
+    return figures

@@ -6,7 +6,6 @@ one company never interleave."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
 from accounts.models import Company
 from ebok.datacache import company_data_changed
@@ -40,7 +39,7 @@ def _settle(company: Company) -> int:
         return 0
     invoices = list(
         Invoice.objects.select_for_update()
-        .filter(company=company, amount_payable__gt=F("amount_paid"))
+        .filter(company=company, outstanding_amount__gt=0)
         .order_by("due_date", "issue_date", "id")
     )
     return _allocate(credits, invoices)

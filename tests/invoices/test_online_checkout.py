@@ -252,3 +252,17 @@ def test_the_dashboard_above_the_limit_reads_no_more_queries_for_more_invoices(c
     [code] = decode_svg_in_page(response.content.decode())
     assert code["amount"] == "990000" and code["title"] == f"NIP {company.nip} faktury 33"
     assert many <= few
+
+
+def test_the_dashboards_transfer_code_is_the_checkouts_with_more_invoices_than_the_tile_lists(
+    company, limit
+):
+    """The tile lists five overdue invoices; seven short numbers still fit the transfer title,
+    so the dashboard's code must name all seven, exactly as the checkout's does."""
+    for n in range(1, 8):
+        company_invoice(company, "100.00", due=today() - dt.timedelta(days=10 - n), number=f"A{n}")
+    client = signed_in(client_user(company))
+    [home] = decode_svg_in_page(client.get(reverse("home")).content.decode())
+    [checkout] = decode_svg_in_page(client.get(CHECKOUT, {"scope": "overdue"}).content.decode())
+    assert home["title"] == checkout["title"] == "A1 A2 A3 A4 A5 A6 A7"
+    assert home["amount"] == checkout["amount"] == "070000"

@@ -16,7 +16,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contracts.models import Contract, LeasedAsset
-from contracts.selectors import scope_to_user, visibility_scope, visible_contracts
+from contracts.selectors import (
+    contract_status_counts,
+    scope_to_user,
+    visibility_scope,
+    visible_contracts,
+)
 from contracts.selectors.scope import contract_number_filter
 from ebok.datacache import company_cached
 
@@ -34,10 +39,10 @@ def fleet_contracts(*, user) -> QuerySet[Contract]:
 
 
 def has_fleet(*, user) -> bool:
-    """Does the user see at least one CFM contract? Kept per data version (the menu asks on
-    every page): contract edits and restriction changes make it stale."""
-    key = f"fleet-visible:{visibility_scope(user)}"
-    return company_cached(user.company_id, key, lambda: fleet_contracts(user=user).exists())
+    """Does the user see at least one CFM contract? The menu asks on every page: read from the
+    contract counts kept per data version (contract edits and restriction changes make them
+    stale), which the dashboard reads anyway."""
+    return contract_status_counts(user=user)["fleet"] > 0
 
 
 def fleet_contract_numbers(*, user, limit: int = 200) -> list[str]:
