@@ -1,14 +1,16 @@
-"""In Chromium: a fleet client reports a damage with a photo (double-clicking the button),
-finds the claim in the damages list, staff register it in admin, and the client sees the new
-status, the claim number and the notification."""
+"""In Chromium: a fleet client sees a vehicle's history and cost chart, reports a damage
+with a photo (double-clicking the button), finds the claim in the damages list, staff register
+it in admin, and the client sees the new status, the claim number and the notification."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -18,6 +20,7 @@ from ebok.dates import today
 from notifications.models import Message
 from tests.browser.conftest import signed_in_page  # noqa: F401 (the fixture)
 from tests.contracts.fleet.claim_factories import fleet_user, fleet_vehicle, jpeg_bytes
+from tests.contracts.fleet.factories import FuelTransactionFactory, ServiceVisitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +53,21 @@ def test_a_damage_reported_with_a_photo_and_handled_by_staff(
     photo = tmp_path / "zderzak.jpg"
     photo.write_bytes(jpeg_bytes())
 
+    # The vehicle's page: its history (a refuelling, a service visit) and the cost chart.
+    FuelTransactionFactory(
+        asset=vehicle,
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+        station="Orlen Warszawa Puławska",
+        gross=Decimal("300.00"),
+    )
+    ServiceVisitFactory(
+        asset=vehicle, date=today() - dt.timedelta(days=20), gross=Decimal("800.00")
+    )
     page = signed_in_page(user, path=f"/flota/pojazd/{vehicle.pk}/")
+    history = page.get_by_role("table").filter(has_text="Orlen Warszawa Puławska")
+    expect(history).to_be_visible()
+    expect(history.get_by_role("cell", name="Serwis", exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name="Koszt pojazdu brutto według miesięcy")).to_be_visible()
     page.get_by_role("link", name="Zgłoś szkodę").click()
     page.wait_for_load_state("load")  # htmx ready: the form is sent by it, not natively
     expect(page.get_by_label("Pojazd")).to_have_value(str(vehicle.pk))
