@@ -247,21 +247,7 @@ class _Invoices:
         company_data_changed(self.company.pk)
 
     def _write_ksef(self) -> None:
-        """The KSeF numbers that came for stored invoices: a few UPDATEs for all of them; the
-        PDFs the portal rendered are dropped and rendered again with the number and KOD I."""
-        if not self.ksef:
-            return
-        invoices = [invoice for invoice, _rerender in self.ksef]
-        update_column(invoices, "ksef_number", cast="text")
-        update_column(invoices, "ksef_hash", cast="text")
-        rerender = [invoice.pk for invoice, again in self.ksef if again]
-        for chunk in _chunks(rerender):
-            Invoice.objects.filter(pk__in=chunk).update(pdf="")
-        for invoice, again in self.ksef:
-            if again:
-                invoice.pdf = ""
-        render_after_commit(rerender)
-        company_data_changed(self.company.pk)
+        write_ksef(self.company, self.ksef)
 
     def _settle(self) -> None:
         """Credit settles the new invoices as `invoice_create` would, one after the other: the
@@ -290,12 +276,36 @@ class _Invoices:
                 invoice.amount_paid = by_pk[invoice.pk].amount_paid
 
     def _announce(self) -> None:
-        """`invoice.issued` for the new invoices that are news (as `invoice_issued_notify`)."""
-        since = business_today() - dt.timedelta(days=ISSUED_NOTICE_DAYS)
-        pks = [i.pk for i in self.new if i.issue_date >= since and i.gross >= 0]
-        for chunk in _chunks(pks):
-            pairs = finance_recipients(Invoice.objects.filter(pk__in=chunk))
-            invoices_notify("invoice.issued", pairs, key="invoice-{pk}")
+        announce_issued(self.new)
+
+
+def announce_issued(invoices: list[Invoice]) -> None:
+    """`invoice.issued` for the new invoices (or corrections) that are news, as
+    `invoice_issued_notify` raises it for each: not for a document dated long ago, nor for a
+    downward correction."""
+    since = business_today() - dt.timedelta(days=ISSUED_NOTICE_DAYS)
+    pks = [i.pk for i in invoices if i.issue_date >= since and i.gross >= 0]
+    for chunk in _chunks(pks):
+        pairs = finance_recipients(Invoice.objects.filter(pk__in=chunk))
+        invoices_notify("invoice.issued", pairs, key="invoice-{pk}")
+
+
+def write_ksef(company, ksef: list[tuple[Invoice, bool]]) -> None:
+    """The KSeF numbers that came for stored documents (each with whether the PDF the portal
+    rendered is to be rendered again with the number and KOD I): a few UPDATEs for all."""
+    if not ksef:
+        return
+    invoices = [invoice for invoice, _rerender in ksef]
+    update_column(invoices, "ksef_number", cast="text")
+    update_column(invoices, "ksef_hash", cast="text")
+    rerender = [invoice.pk for invoice, again in ksef if again]
+    for chunk in _chunks(rerender):
+        Invoice.objects.filter(pk__in=chunk).update(pdf="")
+    for invoice, again in ksef:
+        if again:
+            invoice.pdf = ""
+    render_after_commit(rerender)
+    company_data_changed(company.pk)
 
 
 def _store_pdf(invoice: Invoice, content: bytes) -> None:

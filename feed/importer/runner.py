@@ -30,7 +30,17 @@ from invoices.selectors import company_balance
 
 from ..models import AuditAction, ImportBatch, ReconciliationLine
 from ..records import KIND_ORDER, KINDS, error_paths
-from . import bulk, bulk_leases, bulk_payments, fingerprints, fleet, leases, money, parties
+from . import (
+    bulk,
+    bulk_corrections,
+    bulk_leases,
+    bulk_payments,
+    fingerprints,
+    fleet,
+    leases,
+    money,
+    parties,
+)
 from .base import UNCHANGED, GroupContext, RecordError
 from .known import Known
 
@@ -53,6 +63,7 @@ BULK_APPLIERS: dict[str, Callable[[GroupContext, list[dict]], list[str]]] = {
     "fee": bulk_leases.apply_fees,
     "policy": bulk_leases.apply_policies,
     "invoice": bulk.apply_invoices,
+    "correction": bulk_corrections.apply_corrections,
     "payment": bulk_payments.apply_payments,
     "service_visit": fleet.apply_service_visits,
     "damage": fleet.apply_damages,

@@ -38,54 +38,30 @@ def _correction_specs(family: list[Invoice], specs: list[LineSpec]) -> list[Line
     so the before / change / after rows of the correction add up per rate. An exempt line takes
     the exemption basis the invoice gives for that rate.
     """
-    before: dict[str, dict[str, Decimal]] = {
-        row["vat_rate"]: row
+    specs = list(specs)
+    original = family[0]
+    before = {
+        row["vat_rate"]: (row["net"], row["vat"])
         for row in InvoiceLine.objects.filter(invoice__in=family)
         .order_by()
         .values("vat_rate")
         .annotate(net=Sum("net"), vat=Sum("vat"))
     }
-    original = family[0]
-    rates = sorted(
-        set(original.lines.values_list("vat_rate", flat=True)), key=list(VatRate.values).index
+    exempt_basis = ""
+    if any(spec.vat_rate == VatRate.EXEMPT and not spec.exemption_basis for spec in specs):
+        exempt_basis = (
+            original.lines.filter(vat_rate=VatRate.EXEMPT)
+            .exclude(exemption_basis="")
+            .values_list("exemption_basis", flat=True)
+            .first()
+        ) or ""
+    return correction_specs_check(
+        number=original.number,
+        rates=original.lines.values_list("vat_rate", flat=True),
+        before=before,
+        exempt_basis=exempt_basis,
+        specs=specs,
     )
-    change: dict[str, list[Decimal]] = {}
-    checked = []
-    for spec in specs:
-        if spec.vat_rate not in rates:
-            raise InvoicingError(
-                _(
-                    "Faktura %(number)s nie ma pozycji w stawce %(rate)s: korekta może zmieniać "
-                    "tylko jej stawki (%(rates)s)."
-                )
-                % {
-                    "number": original.number,
-                    "rate": _rate_label(spec.vat_rate),
-                    "rates": ", ".join(_rate_label(rate) for rate in rates),
-                }
-            )
-        if spec.vat_rate == VatRate.EXEMPT and not spec.exemption_basis:
-            basis = (
-                original.lines.filter(vat_rate=VatRate.EXEMPT)
-                .exclude(exemption_basis="")
-                .values_list("exemption_basis", flat=True)
-                .first()
-            )
-            spec = dataclasses.replace(spec, exemption_basis=basis or "")
-        totals = change.setdefault(spec.vat_rate, [ZERO, ZERO])
-        totals[0] += to_money(spec.net)
-        totals[1] += spec.vat_amount()
-        checked.append(spec)
-    for rate, (net, vat) in change.items():
-        # SQLite sums decimals as floats: back to the grosz before comparing.
-        after_net = to_money(before[rate]["net"]) + net
-        after_vat = to_money(before[rate]["vat"]) + vat
-        if after_net < 0 or after_vat < 0:
-            raise InvoicingError(
-                _("Korekta obniżyłaby wartość faktury w stawce %(rate)s poniżej zera.")
-                % {"rate": _rate_label(rate)}
-            )
-    return checked
 
 
 @transaction.atomic
@@ -190,3 +166,47 @@ def _release_excess(invoice: Invoice) -> Decimal:
         payment.unallocated += released_by_payment[payment.pk]
         payment.save(update_fields=["unallocated"])
     return sum(released_by_payment.values(), ZERO)
+
+
+def correction_specs_check(
+    *,
+    number: str,
+    rates: Iterable[str],
+    before: dict[str, tuple[Decimal, Decimal]],
+    exempt_basis: str,
+    specs: Iterable[LineSpec],
+) -> list[LineSpec]:
+    """The checks of a correction's lines on what the caller has read (`_correction_specs`
+    reads it for one correction; the core-system feed for many at once): `number` and `rates`
+    are the corrected invoice's, `before` the net and VAT per rate of the invoice and its
+    corrections so far, `exempt_basis` the first exemption basis its exempt lines give ("" if
+    none, or if no line needs it)."""
+    rates = sorted(set(rates), key=list(VatRate.values).index)
+    change: dict[str, list[Decimal]] = {}
+    checked = []
+    for spec in specs:
+        if spec.vat_rate not in rates:
+            raise InvoicingError(
+                _(
+                    "Faktura %(number)s nie ma pozycji w stawce %(rate)s: korekta może zmieniać "
+                    "tylko jej stawki (%(rates)s)."
+                )
+                % {
+                    "number": number,
+                    "rate": _rate_label(spec.vat_rate),
+                    "rates": ", ".join(_rate_label(rate) for rate in rates),
+                }
+            )
+        if spec.vat_rate == VatRate.EXEMPT and not spec.exemption_basis:
+            spec = dataclasses.replace(spec, exemption_basis=exempt_basis)
+        totals = change.setdefault(spec.vat_rate, [ZERO, ZERO])
+        totals[0] += to_money(spec.net)
+        totals[1] += spec.vat_amount()
+        checked.append(spec)
+    for rate, (net, vat) in change.items():
+        if to_money(before[rate][0]) + net < 0 or to_money(before[rate][1]) + vat < 0:
+            raise InvoicingError(
+                _("Korekta obniżyłaby wartość faktury w stawce %(rate)s poniżej zera.")
+                % {"rate": _rate_label(rate)}
+            )
+    return checked

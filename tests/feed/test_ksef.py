@@ -74,6 +74,22 @@ def test_a_correction_carries_its_own_ksef_number(feed_api):
     assert Invoice.objects.get(external_id="C1-K1").ksef_number == number
 
 
+def test_the_ksef_number_may_come_later_for_a_correction_already_fed(feed_api):
+    feed_api.post([*base(), b.invoice(1, "I1"), b.correction(1, "K1", "I1", "-100.00")])
+    Invoice.objects.filter(external_id="C1-K1").update(pdf="invoices/2026/02/old.pdf")
+    number = ksef_number("0100001AF630")
+    later = {**b.correction(1, "K1", "I1", "-100.00"), "ksef_number": number}
+    later["ksef_hash"] = FILE_HASH
+
+    report = feed_api.post([later]).json()
+
+    assert report["counts"]["correction"] == {"updated": 1}, report["errors"]
+    correction = Invoice.objects.get(external_id="C1-K1")
+    assert (correction.ksef_number, correction.ksef_hash) == (number, FILE_HASH)
+    assert not correction.pdf  # rendered again, now with the number and KOD I
+    assert Invoice.objects.filter(external_id__startswith="C1-K").count() == 1
+
+
 def test_a_given_ksef_number_never_changes(feed_api):
     first = ksef_number()
     feed_api.post([*base(), b.invoice(1, "I1", ksef_number=first, ksef_hash=FILE_HASH)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -61,3 +63,45 @@ def first_import_queries(feed_api, n: int, contracts: int) -> int:
 def test_a_first_import_costs_the_same_queries_for_10_or_100_contracts(feed_api):
     first_import_queries(feed_api, 3, 1)  # the key's first use of the day is recorded once
     assert first_import_queries(feed_api, 1, 10) == first_import_queries(feed_api, 2, 100)
+
+
+def invoices_to_correct(n: int, groups: int) -> list[dict]:
+    """Per group an invoice paid in full, one paid in part and one not paid at all."""
+    records = [b.company(n)]
+    for g in range(groups):
+        records.append(b.invoice(n, f"A{g}", net="100.00", due_date="2026-02-16"))
+        records.append(b.invoice(n, f"B{g}", net="100.00", due_date="2026-02-17"))
+        records.append(b.invoice(n, f"C{g}", net="100.00", due_date="2026-03-01"))
+        records.append(b.payment(n, f"PA{g}", "123.00", invoice=f"C{n}-A{g}"))
+        records.append(b.payment(n, f"PB{g}", "50.00", invoice=f"C{n}-B{g}"))
+    return records
+
+
+def corrections(n: int, groups: int) -> list[dict]:
+    """Per group: the paid invoice down (its credit pays part invoices), the part paid one
+    down, the unpaid one up and down again."""
+    records = []
+    for g in range(groups):
+        records.append(b.correction(n, f"KA{g}", f"A{g}", "-50.00"))
+        records.append(b.correction(n, f"KB{g}", f"B{g}", "-10.00"))
+        records.append(b.correction(n, f"KC{g}", f"C{g}", "20.00"))
+        records.append(b.correction(n, f"KD{g}", f"C{g}", "-30.00"))
+    return records
+
+
+def corrections_queries(feed_api, n: int, groups: int) -> int:
+    assert feed_api.post(invoices_to_correct(n, groups)).json()["status"] == "applied"
+    records = corrections(n, groups)
+    with CaptureQueriesContext(connection) as queries:
+        report = feed_api.post(records).json()
+    assert report["created"] == len(records), report["errors"]
+    return len(queries)
+
+
+def test_corrections_cost_the_same_queries_for_4_or_40(feed_api):
+    from invoices.models import Invoice
+
+    assert corrections_queries(feed_api, 1, 1) == corrections_queries(feed_api, 2, 10)
+    # Released credit settled the part-paid invoices.
+    assert Invoice.objects.get(external_id="C2-KA9").released_to_credit == Decimal("61.50")
+    assert Invoice.objects.get(external_id="C2-B9").amount_due == 0
