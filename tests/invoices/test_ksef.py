@@ -21,7 +21,7 @@ from invoices.services import (
     invoice_issue_for_installment,
     invoice_issue_initial_payment,
 )
-from tests.downloads import client_user, contract_with_schedule
+from tests.downloads import client_user, contract_with_schedule, streamed
 from tests.factories import AdditionalFeeFactory, CompanyFactory, LeasedAssetFactory
 from tests.portal_helpers import signed_in
 
@@ -120,7 +120,7 @@ def test_staff_record_the_ksef_number_and_the_pdf_prints_it_with_kod_i(buyer, ot
     assert invoice.ksef_number == KSEF_NUMBER
     client = signed_in(client_user(buyer))
     response = client.get(reverse("invoices:pdf", args=[invoice.pk]))
-    pdf = b"".join(response.streaming_content)
+    pdf = streamed(response)
     assert f"Numer KSeF: {KSEF_NUMBER}" in pdf_text(pdf)
     urls = [text for text in decode_pdf_texts(pdf) if text.startswith("https://")]
     digest = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"

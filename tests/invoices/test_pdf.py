@@ -25,6 +25,7 @@ from tests.downloads import (
     issue_invoice,
     pdf_page_count,
     pdf_text,
+    streamed,
 )
 from tests.factories import CompanyFactory, ContractFactory
 
@@ -45,7 +46,7 @@ def buyer(db):
 def download(client, invoice) -> bytes:
     response = client.get(reverse("invoices:pdf", args=[invoice.pk]))
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return streamed(response)
 
 
 @pytest.mark.django_db

@@ -22,7 +22,7 @@ from invoices.services import (
     invoice_issue_initial_payment,
     payment_record,
 )
-from tests.downloads import client_user, contract_with_schedule, pdf_text
+from tests.downloads import client_user, contract_with_schedule, pdf_text, streamed
 from tests.factories import AdditionalFeeFactory, CompanyFactory, LeasedAssetFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def reader(client, buyer):
     def read(invoice) -> str:
         response = client.get(reverse("invoices:pdf", args=[invoice.pk]))
         assert response.status_code == 200
-        return pdf_text(b"".join(response.streaming_content))
+        return pdf_text(streamed(response))
 
     return read
 
