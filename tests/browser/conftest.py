@@ -38,3 +38,20 @@ def signed_in_page(live_server, browser, browser_context_args):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def staff_page(live_server, browser, browser_context_args, staff_user):
+    """The back office signed in with password + TOTP, as the admin requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    device = TOTPDevice.objects.create(user=staff_user, name="browser", confirmed=True)
+    client.force_login(staff_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    context = browser.new_context(**browser_context_args)
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies([{"name": name, "value": session.session_key, "url": live_server.url}])
+    return context.new_page()

@@ -7,33 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from requests_app.models import Application
 from tests.accounts.helpers import last_code
-from tests.browser.conftest import signed_in_page  # noqa: F401 (the fixture)
+from tests.browser.conftest import signed_in_page, staff_page  # noqa: F401 (the fixture)
 
 from .helpers import PDF_BYTES, client_user, vehicle_contract
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def staff_page(live_server, browser, browser_context_args, staff_user):
-    """The back office signed in with password + TOTP, as the admin requires."""
-    client = Client()
-    device = TOTPDevice.objects.create(user=staff_user, name="browser", confirmed=True)
-    client.force_login(staff_user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    context = browser.new_context(**browser_context_args)
-    name = settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": session.session_key, "url": live_server.url}])
-    return context.new_page()
 
 
 def test_a_critical_application_from_submission_to_answer_and_reply(

@@ -8,34 +8,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from contracts.fleet.models import Damage
 from ebok.dates import today
 from notifications.models import Message
-from tests.browser.conftest import signed_in_page  # noqa: F401 (the fixture)
+from tests.browser.conftest import signed_in_page, staff_page  # noqa: F401 (the fixture)
 from tests.contracts.fleet.claim_factories import fleet_user, fleet_vehicle, jpeg_bytes
 from tests.contracts.fleet.factories import FuelTransactionFactory, ServiceVisitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def staff_page(live_server, browser, browser_context_args, staff_user):
-    client = Client()
-    device = TOTPDevice.objects.create(user=staff_user, name="browser", confirmed=True)
-    client.force_login(staff_user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    context = browser.new_context(**browser_context_args)
-    name = settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": session.session_key, "url": live_server.url}])
-    return context.new_page()
 
 
 def test_a_damage_reported_with_a_photo_and_handled_by_staff(
@@ -78,8 +61,11 @@ def test_a_damage_reported_with_a_photo_and_handled_by_staff(
     page.get_by_role("button", name="Wyślij zgłoszenie").click()
     expect(page.get_by_text("Data zdarzenia nie może być z przyszłości.")).to_be_visible()
     assert not Damage.objects.exists()
+    # The corrected form goes out once htmx has settled the swapped-in one.
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
 
     page.get_by_role("textbox", name="Data zdarzenia").fill(day)
+    expect(page.get_by_role("textbox", name="Data zdarzenia")).to_have_value(day)
     page.get_by_label("Zdjęcia i dokumenty").set_input_files(str(photo))  # sent again
     page.get_by_role("button", name="Wyślij zgłoszenie").dblclick()
     expect(page.get_by_text("Przyjęliśmy zgłoszenie szkody")).to_be_visible()
