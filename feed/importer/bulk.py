@@ -334,9 +334,11 @@ def _render_later(ids: list[int]) -> None:
         render_invoice_pdfs.delay(ids[chunk : chunk + 500])
 
 
-def apply_invoices(ctx: GroupContext, records: list[dict]) -> list[str]:
+def apply_run(make_run, ctx: GroupContext, records: list[dict]) -> list[str]:
+    """A kind's bulk run: read what exists (an error there is the first record's), check every
+    record in order (the first one refused names itself), then write them all."""
     try:
-        run = _Invoices(ctx, records)
+        run = make_run(ctx, records)
     except RecordError as error:
         raise BulkRejected(0, error) from None
     outcomes = []
@@ -347,3 +349,7 @@ def apply_invoices(ctx: GroupContext, records: list[dict]) -> list[str]:
             raise BulkRejected(index, error) from None
     run.write()
     return outcomes
+
+
+def apply_invoices(ctx: GroupContext, records: list[dict]) -> list[str]:
+    return apply_run(_Invoices, ctx, records)

@@ -42,11 +42,12 @@ from .bulk import (
     _chunks,
     _taken_numbers,
     announce_issued,
+    apply_run,
     render_after_commit,
     update_column,
     write_ksef,
 )
-from .money import _invoice, _line_specs, _same_document, ksef_update
+from .money import _invoice, _line_specs, ksef_update
 
 EXEMPT = InvoiceLine.VatRate.EXEMPT
 
@@ -159,15 +160,8 @@ class _Corrections:
         """`apply_correction`, in memory."""
         ctx = self.ctx
         original = _invoice(ctx, data["corrects"], "corrects")
-        existing = ctx.known.invoices.get(data["external_id"])
+        existing = money.correction_resent(ctx, data, original)
         if existing is not None:
-            checks = {
-                "number": data["number"],
-                "corrected_invoice_id": original.pk,
-                "issue_date": data["issue_date"],
-                "correction_reason": data["reason"],
-            }
-            _same_document(existing, ctx.known.invoice_lines.get(existing.pk, []), data, checks)
             if ksef_update(existing, data):  # the correction record has no PDF of its own
                 self.ksef.append((existing, True))
                 return UPDATED
@@ -380,19 +374,9 @@ class _Corrections:
 
 def apply_corrections(ctx: GroupContext, records: list[dict]) -> list[str]:
     try:
-        run = _Corrections(ctx, records)
-    except _Slow:
+        return apply_run(_Corrections, ctx, records)
+    except _Slow:  # raised while reading, before anything is written
         return _one_by_one(ctx, records)
-    except RecordError as error:
-        raise BulkRejected(0, error) from None
-    outcomes = []
-    for index, data in enumerate(records):
-        try:
-            outcomes.append(run.check(data))
-        except RecordError as error:
-            raise BulkRejected(index, error) from None
-    run.write()
-    return outcomes
 
 
 def _one_by_one(ctx: GroupContext, records: list[dict]) -> list[str]:

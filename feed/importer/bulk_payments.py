@@ -13,7 +13,7 @@ from ebok.money import ZERO, to_money
 from invoices.models import Invoice, Payment, PaymentAllocation
 
 from .base import CREATED, UNCHANGED, GroupContext, RecordError
-from .bulk import BATCH, BulkRejected, _chunks, update_column
+from .bulk import BATCH, _chunks, apply_run, update_column
 from .money import check_payment_mode
 
 
@@ -198,15 +198,4 @@ class _Payments:
 
 
 def apply_payments(ctx: GroupContext, records: list[dict]) -> list[str]:
-    try:
-        run = _Payments(ctx, records)
-    except RecordError as error:
-        raise BulkRejected(0, error) from None
-    outcomes = []
-    for index, data in enumerate(records):
-        try:
-            outcomes.append(run.check(data))
-        except RecordError as error:
-            raise BulkRejected(index, error) from None
-    run.write()
-    return outcomes
+    return apply_run(_Payments, ctx, records)

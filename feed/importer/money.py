@@ -179,9 +179,9 @@ def apply_invoice(ctx: GroupContext, data: dict) -> str:
     return CREATED
 
 
-def apply_correction(ctx: GroupContext, data: dict) -> str:
-    ctx.require_company()
-    original = _invoice(ctx, data["corrects"], "corrects")
+def correction_resent(ctx: GroupContext, data: dict, original: Invoice) -> Invoice | None:
+    """The stored correction the record names, checked to be the same document (a correction,
+    like an invoice, never changes: an error names the field); None for a new one."""
     existing = ctx.known.invoices.get(data["external_id"])
     if existing is not None:
         checks = {
@@ -191,6 +191,14 @@ def apply_correction(ctx: GroupContext, data: dict) -> str:
             "correction_reason": data["reason"],
         }
         _same_document(existing, ctx.known.invoice_lines.get(existing.pk, []), data, checks)
+    return existing
+
+
+def apply_correction(ctx: GroupContext, data: dict) -> str:
+    ctx.require_company()
+    original = _invoice(ctx, data["corrects"], "corrects")
+    existing = correction_resent(ctx, data, original)
+    if existing is not None:
         if ksef_update(existing, data):
             ksef_save(existing, data)
             return UPDATED
