@@ -117,9 +117,11 @@ def test_the_zip_of_ticked_invoices_waits_for_a_tick_also_after_back(
     page.get_by_label(f"Zaznacz fakturę {march[1].number}").check()
     expect(page.locator('[data-selected-count="invoice"]')).to_have_text("1")
 
-    page.go_back()
+    # htmx keeps no pages in memory (historyCacheSize 0): Back asks the server again, and until
+    # the answer is swapped in the page still shows the list it had. Each Back waits for it.
+    go_back_restored(page)
     page.wait_for_url(re.compile(r"status=paid"))
-    page.go_back()
+    go_back_restored(page)
     page.wait_for_url(re.compile(r"/faktury/$"))
     expect(page.locator("#invoice-list tbody tr")).to_have_count(5)
     # The count follows whatever boxes the browser restored (waits until the page has settled).
@@ -133,6 +135,17 @@ def test_the_zip_of_ticked_invoices_waits_for_a_tick_also_after_back(
         expect(zip_button).to_be_disabled()
     else:
         expect(zip_button).to_be_enabled()
+
+
+def go_back_restored(page):
+    """Back, returning once htmx has put the previous page's content back."""
+    page.evaluate(
+        """() => { window.ebokRestored = false;
+            document.addEventListener('htmx:historyRestore',
+                () => { window.ebokRestored = true; }, {once: true}); }"""
+    )
+    page.go_back()
+    page.wait_for_function("() => window.ebokRestored === true")
 
 
 def test_an_empty_list_offers_no_downloads(signed_in_page, company, invoices):
