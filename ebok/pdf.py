@@ -99,6 +99,36 @@ def register_warm_up(key: str, render: Callable[[], object]) -> None:
     _warm_ups[key] = render
 
 
+# WeasyPrint subsets each font of a PDF with HarfBuzz, handing it the glyphs as a C array made
+# by `ffi.new(f"hb_codepoint_t[{count}]", ...)`. cffi parses every new array length with
+# pycparser (several milliseconds each, measured 4-10 ms) and keeps the result, so a worker paid
+# that again for each glyph count it had not met yet: for months of invoices, two or three
+# parses in most first renders. `_prime_glyph_arrays` makes those array types once, without the
+# parser (a few µs each), for every count up to the size of a large font.
+GLYPH_ARRAY_LENGTHS = 8192
+
+
+def _prime_glyph_arrays(limit: int = GLYPH_ARRAY_LENGTHS) -> int:
+    """Fill cffi's cache of parsed types with `hb_codepoint_t[0..limit]`; returns how many were
+    added. Uses cffi's cache the way `FFI._typeof` does; if a future cffi changes it, nothing
+    is primed and rendering stays correct (only the first renders are slower)."""
+    from weasyprint.text.ffi import ffi
+
+    try:
+        pointer = ffi.typeof("hb_codepoint_t *")
+        new_array_type = ffi._backend.new_array_type
+        parsed = ffi._parsed_types
+    except AttributeError:  # pragma: no cover - another cffi
+        return 0
+    added = 0
+    for length in range(limit + 1):
+        key = f"hb_codepoint_t[{length}]"
+        if key not in parsed:
+            parsed[key] = (new_array_type(pointer, length), False)
+            added += 1
+    return added
+
+
 def warm_up() -> None:
     """Render a small document and each registered sample once, so a worker's first real PDF
     does not pay for loading WeasyPrint, Pango and the fonts, compiling its template and
@@ -111,6 +141,10 @@ def warm_up() -> None:
     from django.conf import settings
     from weasyprint import HTML
 
+    try:
+        _prime_glyph_arrays()
+    except Exception:
+        logger.warning("PDF warm-up: glyph arrays not primed", exc_info=True)
     try:
         # The documents' layout with a bit of everything they use (bold and regular faces,
         # headings, a table), so every font and layout path is loaded.

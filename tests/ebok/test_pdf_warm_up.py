@@ -10,6 +10,7 @@ from celery.signals import worker_process_init
 
 import ebok.celery
 from ebok import pdf
+from tests.downloads import pdf_text
 
 
 def test_the_warm_up_renders_without_a_warning(caplog):
@@ -48,3 +49,25 @@ def test_the_warm_up_renders_the_invoice_template_too():
 
     assert pdf._warm_ups["invoices.invoice"] is warm_up_sample
     assert warm_up_sample().startswith(b"%PDF-")
+
+
+def test_after_the_warm_up_a_new_glyph_count_needs_no_c_parsing(monkeypatch):
+    """Each font's subset is handed to HarfBuzz as a C array of its glyph count; cffi parsed
+    every new count (4-10 ms) in a worker's first renders. Primed by the warm-up, a document
+    with counts never met before renders without the parser, and its text is intact."""
+    from weasyprint import HTML
+    from weasyprint.text.ffi import ffi
+
+    pdf.warm_up()
+    parsed = []
+    parse_type = ffi._parser.parse_type
+    monkeypatch.setattr(
+        ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl) or parse_type(cdecl)
+    )
+    # Latin letters, Polish letters, digits and Greek: a glyph count no other test renders.
+    text = "AĄBCĆDEĘFGHIJKLŁMNŃOÓPRSŚTUWYZŹŻ 0123456789 αβγδεζηθικλμνξοπρστυφχψω"
+    content = HTML(string=f"<p>{text}</p><p><b>{text[:23]}</b></p>").write_pdf(
+        font_config=pdf._font_config()
+    )
+    assert parsed == []
+    assert text in pdf_text(content)
