@@ -10,9 +10,25 @@ from django.db import transaction
 from django.db.models import Sum
 
 from invoices.models import Invoice, Payment, PaymentAllocation
-from invoices.services import LineSpec, VatRate, invoice_create
+from invoices.services import LineSpec, VatRate, invoice_correct, invoice_create, payment_record
 
 D = Decimal
+DAY = dt.date(2026, 3, 1)
+
+
+def pay(company, amount, *, on=DAY, assigned=None) -> Payment:
+    return payment_record(
+        company=company, amount=D(amount), received_on=on, assigned_invoice=assigned
+    )
+
+
+def lower(invoice, amount) -> Invoice:
+    return invoice_correct(
+        invoice=invoice,
+        lines=[LineSpec("Rabat", -D(amount), VatRate.NOT_SUBJECT)],
+        reason="Rabat",
+        issue_date=DAY,
+    )
 
 
 def issue(company, gross, *, due: dt.date, issued: dt.date | None = None) -> Invoice:
