@@ -354,6 +354,18 @@ class DamageRecord(FleetRecord):
         max_length=30, required=False, allow_blank=True, default=""
     )
     handler_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    portal_claim = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The number of the damage a client reported in the portal, when this record "
+        "is that damage as registered in the core system (shown to staff in the admin's damage "
+        "list and in the portal's e-mail about the report). The first time, the reported claim "
+        "takes this record's external id and values (keeping the client's photos and history) "
+        "instead of a second claim being opened; a number that is unknown, of another vehicle "
+        "or already joined to another record is refused.",
+    )
 
     def validate(self, data):
         if data["covered_amount"] > data["repair_cost"]:

@@ -190,6 +190,7 @@ class DamageAdmin(FleetRecordAdmin):
         "registration",
         "status",
         "source",
+        "portal_number",
         "claim_number",
         "insurer",
         "handler_name",
@@ -209,17 +210,34 @@ class DamageAdmin(FleetRecordAdmin):
         "contract",
         "company",
         "source",
+        "portal_number",
         "reported_by",
         "reported_at",
         "status_changed_at",
         "claims_contact",
     ]
     inlines = [DamagePhotoInline, StatusHistoryInline]
+
+    @admin.display(description=_("nr zgłoszenia w portalu"), ordering="pk")
+    def portal_number(self, damage: Damage) -> str:
+        """What the core system sends back as `portal_claim` when it registers this report
+        (the feed then joins its record to this claim instead of opening a second one)."""
+        return str(damage.pk) if damage.pk and damage.source == Damage.Source.PORTAL else "—"
+
     actions = ["change_status"]
     fieldsets = [
         (
             None,
-            {"fields": ["asset", "contract", "company", "source", "reported_by", "reported_at"]},
+            {
+                "fields": [
+                    "asset",
+                    "contract",
+                    "company",
+                    ("source", "portal_number"),
+                    "reported_by",
+                    "reported_at",
+                ]
+            },
         ),
         (_("Zdarzenie"), {"fields": ["occurred_on", "place", "description"]}),
         (

@@ -5,7 +5,9 @@ A run of one kind is checked in memory (the vehicle is one of the company's, the
 names are read in one query per 5 000 ids) and written with one `bulk_create` for the new rows
 and one `bulk_update` for the changed ones. A claim's status is the exception: a damage whose
 status changes goes through `damage_change_status` (history, audit, notification), as a
-change made by staff does; a new damage gets the first row of its history.
+change made by staff does; a new damage gets the first row of its history. A damage record
+naming a claim the client reported in the portal (`portal_claim`) joins it the first time
+instead of opening a second claim: the reported claim takes the record's external id.
 """
 
 from __future__ import annotations
@@ -113,10 +115,64 @@ def _stored(model, company, external_ids: list[str]) -> dict[str, object]:
     return rows
 
 
+def _reported_claims(company, records: list[dict]) -> dict[int, Damage]:
+    """The damages reported in the portal that these records name (`portal_claim`)."""
+    numbers = sorted({r["portal_claim"] for r in records if r.get("portal_claim")})
+    found: dict[int, Damage] = {}
+    for chunk in _chunks(numbers):
+        found.update(
+            (row.pk, row)
+            for row in Damage.objects.filter(
+                company=company, pk__in=chunk, source=Damage.Source.PORTAL
+            )
+        )
+    return found
+
+
+def _join_reported(row, reported: dict[int, Damage], data: dict, asset: LeasedAsset):
+    """The claim a client reported in the portal that this core record is: the first time it
+    takes the record's external id (one claim, with the client's photos and history, not two).
+    Returns it and whether it was joined now."""
+    number = data["portal_claim"]
+    claim = reported.get(number)
+    if claim is None:
+        raise RecordError(
+            ("portal_claim", _("Nieznane zgłoszenie szkody nr %(number)s.") % {"number": number})
+        )
+    if row is not None:
+        if row.pk != claim.pk:
+            raise RecordError(
+                (
+                    "portal_claim",
+                    _("Rekord %(key)s jest już inną szkodą niż zgłoszenie nr %(number)s.")
+                    % {"key": data["external_id"], "number": number},
+                )
+            )
+        return row, False
+    if claim.external_id:
+        raise RecordError(
+            (
+                "portal_claim",
+                _("Zgłoszenie szkody nr %(number)s jest już połączone z rekordem %(key)s.")
+                % {"number": number, "key": claim.external_id},
+            )
+        )
+    if claim.asset_id != asset.pk:
+        raise RecordError(
+            (
+                "portal_claim",
+                _("Zgłoszenie szkody nr %(number)s dotyczy innego pojazdu.") % {"number": number},
+            )
+        )
+    claim.external_id = data["external_id"]
+    return claim, True
+
+
 def _apply(ctx: GroupContext, kind: FleetKind, records: list[dict], *, invoice=None) -> list[str]:
     company = ctx.require_company()
     vehicles = _vehicles(ctx)
     stored = _stored(kind.model, company, [r["external_id"] for r in records])
+    reported = _reported_claims(company, records) if kind.model is Damage else {}
     new: dict[str, object] = {}
     changed: dict[int, tuple[object, set[str]]] = {}
     statuses: dict[int, tuple[object, str]] = {}  # damages whose claim status changes
@@ -132,6 +188,13 @@ def _apply(ctx: GroupContext, kind: FleetKind, records: list[dict], *, invoice=N
         except RecordError as error:
             raise BulkRejected(index, error) from None
         row = stored.get(data["external_id"])
+        joined = False
+        if data.get("portal_claim"):
+            try:
+                row, joined = _join_reported(row, reported, data, asset)
+            except RecordError as error:
+                raise BulkRejected(index, error) from None
+            stored[data["external_id"]] = row
         if row is None and data["external_id"] in new:  # the same record twice: the last wins
             assign(new[data["external_id"]], values)
             if kind.model is Damage:
@@ -145,7 +208,7 @@ def _apply(ctx: GroupContext, kind: FleetKind, records: list[dict], *, invoice=N
             new[data["external_id"]] = row
             outcomes.append(CREATED)
             continue
-        fields = changed_fields(row, values)
+        fields = changed_fields(row, values) + (["external_id"] if joined else [])
         status_changes = kind.model is Damage and row.status != data["claim_status"]
         if not fields and not status_changes:
             outcomes.append(UNCHANGED)

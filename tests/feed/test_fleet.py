@@ -200,3 +200,86 @@ def test_the_openapi_document_describes_the_fleet_kinds(client):
     assert {"service_visit", "damage", "fuel_transaction", "mileage_reading"} <= set(kinds)
     damage = document["components"]["schemas"]["DamageRecord"]
     assert {"asset", "claim_status", "claim_number", "handler_phone"} <= set(damage["properties"])
+
+
+# --- A damage reported in the portal, then registered in the core system -----------------------
+
+
+def reported_in_portal(asset_key: str = "C1-K1-A1") -> Damage:
+    from tests.contracts.fleet.factories import DamageFactory, DamagePhotoFactory
+
+    asset = LeasedAsset.objects.get(external_id=asset_key)
+    damage = DamageFactory(
+        asset=asset,
+        source=Damage.Source.PORTAL,
+        status=Damage.Status.REPORTED,
+        external_id=None,
+        claim_number="",
+        place="parking pod biurem",
+    )
+    DamageStatusChange.objects.create(damage=damage, to_status=damage.status)
+    DamagePhotoFactory(damage=damage)
+    return damage
+
+
+def test_a_core_damage_naming_the_portal_report_joins_it_instead_of_a_second_claim(feed_api):
+    feed_api.post(with_vehicle())
+    reported = reported_in_portal()
+    record = b.damage(1, portal_claim=reported.pk)
+
+    response = feed_api.post([record])
+
+    assert response.status_code == 200, response.json()["errors"]
+    assert response.json()["counts"]["damage"] == {"updated": 1}
+    joined = Damage.objects.get()  # one claim, not two
+    assert joined.pk == reported.pk
+    assert joined.external_id == "C1-D1" and joined.source == Damage.Source.PORTAL
+    assert (joined.claim_number, joined.insurer, joined.status) == ("SZK/1/D1", "PZU", "registered")
+    assert joined.photos.count() == 1  # the client's photos stay with the claim
+    assert list(joined.status_changes.values_list("to_status", flat=True)) == [
+        "reported",
+        "registered",
+    ]
+    # Sent again (and later without the number), it is the same claim, unchanged.
+    assert feed_api.post([record]).json()["unchanged"] == 1
+    from feed.models import RecordFingerprint
+
+    RecordFingerprint.objects.all().delete()
+    assert feed_api.post([{**record, "portal_claim": None}]).json()["unchanged"] == 1
+    assert Damage.objects.count() == 1
+
+
+def test_a_portal_report_number_that_does_not_fit_is_refused(feed_api):
+    feed_api.post([*with_vehicle(), b.contract(1, 2)])
+    reported = reported_in_portal()
+    other_vehicle = reported_in_portal("C1-K2-A1")
+    core_claim = b.damage(1, "D9")
+    feed_api.post([core_claim])
+    before = snapshot()
+
+    cases = [
+        b.damage(1, "D2", portal_claim=999_999),  # unknown
+        b.damage(1, "D3", portal_claim=other_vehicle.pk),  # another vehicle's report
+        b.damage(1, "D9", portal_claim=reported.pk),  # a core claim already, not that report
+        b.damage(1, "D4", portal_claim=Damage.objects.get(external_id="C1-D9").pk),  # not reported
+    ]
+    for record in cases:
+        response = feed_api.post([record])
+        assert response.status_code == 422, record
+        assert [e["path"] for e in response.json()["errors"]] == ["portal_claim"]
+    assert feed_api.post([b.damage(1, "D5", portal_claim=reported.pk)]).status_code == 200
+    taken = feed_api.post([b.damage(1, "D6", portal_claim=reported.pk)])
+    assert taken.status_code == 422
+    assert "C1-D5" in taken.json()["errors"][0]["message"]
+    assert Damage.objects.count() == len(before["Damage"])
+
+
+def test_another_companys_portal_report_is_unknown(feed_api):
+    feed_api.post(with_vehicle(1) + with_vehicle(2))
+    foreign = reported_in_portal("C2-K1-A1")
+
+    response = feed_api.post([b.damage(1, portal_claim=foreign.pk)])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "portal_claim"
+    assert Damage.objects.get().external_id is None

@@ -74,6 +74,10 @@ def test_the_queue_lists_new_portal_reports(otp_admin_client, reported, vehicle)
     response = otp_admin_client.get(url, {"queue": "new"})
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [reported]
+    # the number the core system sends back (`portal_claim`) to join its record to this report
+    numbers = response.context["cl"].model_admin.portal_number
+    assert numbers(reported) == str(reported.pk)
+    assert f'<td class="field-portal_number">{reported.pk}</td>' in response.content.decode()
     found = otp_admin_client.get(url, {"q": "2026/777/SZ"}).context["cl"].queryset
     assert [d.claim_number for d in found] == ["2026/777/SZ"]
     by_plate = otp_admin_client.get(url, {"q": vehicle.registration_number}).context["cl"]

@@ -79,6 +79,7 @@ def test_a_report_with_a_photo_opens_a_claim(client, user, vehicle):
     assert response.redirect_chain[-1][0] == reverse("fleet:claim_detail", args=[damage.pk])
     text = page_text(response)
     assert "Przyjęliśmy zgłoszenie szkody" in text
+    assert f"zgłoszenie nr {damage.pk}" in text  # to quote on the phone; the feed joins by it
     assert "zderzak.jpg" in text and "oswiadczenie.pdf" in text
     assert damage.source == Damage.Source.PORTAL
     assert damage.status == Damage.Status.REPORTED
