@@ -182,6 +182,49 @@ def _transfer_qr_png(invoice: Invoice, amount) -> str:
     return _qr_png(_qr(invoice_transfer_code(invoice, amount).payload))
 
 
+# The tables of an invoice have a fixed layout (WeasyPrint then skips measuring every cell twice,
+# most of a render): their columns do not grow with what they hold, so the money columns are
+# sized here from the longest amount: its digits, separators and sign at the tables' 8.5 pt
+# (DejaVu Sans: a digit 0.636 em, a space or comma 0.318 em, the minus 0.838 em; bold a tenth
+# wider), a little to spare, plus a cell's padding and borders, against the page's width.
+PAGE_WIDTH_MM = 184  # A4 less the page margins of pdf/base.html
+SUMMARY_WIDTH_MM = PAGE_WIDTH_MM + 12  # the summary's two boxes with their spacing
+DIGIT_MM, SEPARATOR_MM, MINUS_MM = 1.95, 0.98, 2.55
+BOLD = 1.1
+CELL_MM = 3.0
+RATE_COLUMN_MM = 14
+
+
+def _amount_mm(values: Iterable[Decimal], *, bold: bool = False) -> float:
+    """Width of the widest of these amounts as printed (`1 234 567,89`, `−150,00`)."""
+
+    def width(value: Decimal) -> float:
+        text = f"{abs(value):,.2f}"
+        digits = sum(ch.isdigit() for ch in text)
+        return digits * DIGIT_MM + (len(text) - digits) * SEPARATOR_MM + (value < 0) * MINUS_MM
+
+    widest = max((width(v) for v in values), default=0.0)
+    return widest * (BOLD if bold else 1) + CELL_MM
+
+
+def column_widths(invoice: Invoice, lines: list[InvoiceLine], vat_rows: list[VatRow]) -> dict:
+    """CSS widths of the lines table's money columns and description, and of the summary's
+    VAT table: a ten-million invoice stays inside its cells as a thousand-złoty one does."""
+    line_amounts = [v for line in lines for v in (line.unit_net, line.net, line.vat, line.gross)]
+    money = max(11.0, _amount_mm(line_amounts) / PAGE_WIDTH_MM * 100)
+    rates_mm = RATE_COLUMN_MM + 3 * max(
+        _amount_mm([v for row in vat_rows for v in (row.net, row.vat, row.gross)]),
+        _amount_mm([invoice.net, invoice.vat, invoice.gross], bold=True),
+    )
+    rates = max(50.0, rates_mm / SUMMARY_WIDTH_MM * 100 + 1)
+    return {
+        "money": f"{money:.1f}%",
+        "description": f"{100 - 26 - 4 * money:.1f}%",  # Lp., J.m., Ilość, Stawka: 26 %
+        "rates": f"{rates:.1f}%",
+        "rate_column": f"{RATE_COLUMN_MM}mm",
+    }
+
+
 def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict:
     lines = list(invoice.lines.all()) if lines is None else lines
     for line in lines:
@@ -195,7 +238,8 @@ def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None
     context = {
         "invoice": invoice,
         "lines": lines,
-        "vat_rows": vat_summary(lines),
+        "vat_rows": (vat_rows := vat_summary(lines)),
+        "widths": column_widths(invoice, lines, vat_rows),
         "seller": lessor,
         "contract_number": invoice.contract.number if invoice.contract_id else "",
         "amount_to_settle": amount_to_settle,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 import threading
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.db import connection
@@ -275,3 +278,46 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, buyer):
 
     assert response.status_code == 302
     assert reverse("invoices:pdf", args=[invoice.pk]) in response["Location"]
+
+
+def overlapping_words(content: bytes) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other on a line of the PDF (poppler's word boxes): an
+    amount too wide for its table cell runs into the next one."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    lines: dict[int, list[tuple[float, float, str]]] = {}
+    for x_min, y_min, x_max, word in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html
+    ):
+        lines.setdefault(round(float(y_min)), []).append((float(x_min), float(x_max), word))
+    found = []
+    for words in lines.values():
+        words.sort()
+        for (_, left_end, left), (right_start, _, right) in pairwise(words):
+            if right_start < left_end - 0.5:
+                found.append((left, right))
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("net", ["1000.00", "1003713.73", "10037137.32", "99999999.99"])
+def test_amounts_of_any_size_stay_inside_their_cells(client, buyer, net):
+    invoice = invoice_create(
+        company=buyer,
+        kind=Invoice.Kind.OTHER,
+        lines=[LineSpec("Przedmiot leasingu: linia produkcyjna wraz z montażem", D(net))],
+        issue_date=dt.date(2026, 3, 2),
+    )
+    correction = invoice_correct(
+        invoice=invoice,
+        lines=[LineSpec("Korekta ceny", -D(net) / 3)],
+        reason="Rabat",
+        issue_date=dt.date(2026, 3, 9),
+    )
+    client.force_login(client_user(buyer))
+
+    for document in (invoice, correction):
+        content = download(client, document)
+        assert overlapping_words(content) == [], document.number
+        assert f"{invoice.gross:,.2f}".replace(",", " ").replace(".", ",") in pdf_text(content)
