@@ -51,6 +51,20 @@
   // keeps the boxes the browser restored. Either way the count and buttons follow the boxes.
   document.addEventListener("htmx:historyRestore", refreshAll);
   window.addEventListener("pageshow", refreshAll);
+
+  // A part of the page the server works out from the ticked boxes (data-recheck-restored, e.g.
+  // "pay the ticked" and the online payment limit) asks again when a box changes. Boxes the
+  // browser ticks back on Back change without an event: ask once for them too, or the page
+  // would offer what the ticked invoices do not allow.
+  window.addEventListener("pageshow", function () {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-recheck-restored]").forEach(function (part) {
+      var list = part.closest(".ebok-list");
+      if (list && list.querySelector('input[type="checkbox"]:checked')) {
+        window.htmx.trigger(list, "change");
+      }
+    });
+  });
 })();
 
 // Dates typed the Polish way (DD.MM.RRRR) whatever the browser's language: the server renders

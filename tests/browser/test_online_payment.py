@@ -89,6 +89,31 @@ def test_ticking_invoices_above_the_limit_disables_pay_online_with_the_reason(
     assert not page.console_errors
 
 
+def test_boxes_ticked_back_by_the_browser_are_checked_against_the_limit_again(
+    signed_in_page, live_server, company, settings
+):
+    """Back to the list after opening an invoice: the browser ticks the boxes again without a
+    change event; the pay bar must not offer what the ticked invoices exceed."""
+    settings.ONLINE_PAYMENT_MAX_AMOUNT = Decimal("300.00")
+    first = company_invoice(company, "200.00", due=today(), number="FV/L/1")
+    second = company_invoice(company, "150.00", due=today(), number="FV/L/2")
+    page = signed_in_page(client_user(company), path="/faktury/")
+    pay = page.get_by_role("button", name="Zapłać zaznaczone")
+    for invoice in (first, second):
+        page.get_by_role("checkbox", name=f"Zaznacz fakturę {invoice.number}").check()
+    expect(pay).to_be_disabled()
+
+    page.get_by_role("link", name=first.number, exact=True).click()
+    page.wait_for_url(re.compile(r"/faktury/\d+/$"))
+    page.go_back()
+
+    ticked = page.locator('#invoice-list tbody input[type="checkbox"]:checked')
+    expect(ticked).to_have_count(2)  # Chromium puts the ticks back (the page is not cached)
+    expect(pay).to_be_disabled()
+    expect(page.get_by_test_id("over-limit")).to_contain_text("do 300,00 zł w jednej transakcji")
+    assert not page.console_errors
+
+
 @pytest.mark.parametrize("width", [375, 1366])
 def test_the_dashboard_above_the_limit_shows_the_transfer_code_and_fits(
     signed_in_page, company, settings, width
