@@ -32,7 +32,7 @@ from ebok.datacache import company_data_changed
 from ebok.money import ZERO
 from invoices.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from invoices.services import InvoicingError, invoice_lines_build
-from invoices.services.corrections import correction_specs_check
+from invoices.services.corrections import correction_cuts, correction_specs_check
 
 from . import money
 from .base import CREATED, UNCHANGED, UPDATED, GroupContext, RecordError
@@ -198,21 +198,11 @@ class _Corrections:
             raise InvoicingError(_("Faktura musi mieć co najmniej jedną pozycję."))
         correction, lines = self._build(original, data, specs)
         if correction.gross < 0:
-            payable = [doc for doc in family if doc.is_payable]
-            if sum(doc.amount_payable for doc in payable) + correction.gross < 0:
-                raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
-            reduction = -correction.gross
             released = ZERO
-            for doc in reversed(payable):  # the newest upward correction first, the invoice last
-                cut = min(reduction, doc.amount_payable)
-                if cut <= 0:
-                    continue
+            for doc, cut in correction_cuts(family, -correction.gross):
                 doc.amount_payable -= cut
                 self.payable_changed[id(doc)] = doc
                 released += self._release_excess(doc)
-                reduction -= cut
-                if reduction == 0:
-                    break
             correction.released_to_credit = released
         self.order[id(correction)] = len(self.new)
         self.new.append(correction)

@@ -110,21 +110,11 @@ def invoice_correct(
         number=number,
     )
     if correction.gross < 0:
-        payable = [doc for doc in family if doc.is_payable]
-        if sum(doc.amount_payable for doc in payable) + correction.gross < 0:
-            raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
-        reduction = -correction.gross
         released = ZERO
-        for doc in reversed(payable):  # the newest upward correction first, the invoice last
-            cut = min(reduction, doc.amount_payable)
-            if cut <= 0:
-                continue
+        for doc, cut in correction_cuts(family, -correction.gross):
             doc.amount_payable -= cut
             released += _release_excess(doc)
             doc.save(update_fields=["amount_payable", "amount_paid"])
-            reduction -= cut
-            if reduction == 0:
-                break
         if released:
             correction.released_to_credit = released
             correction.save(update_fields=["released_to_credit"])
@@ -132,6 +122,25 @@ def invoice_correct(
     company_data_changed(company.pk)
     correction.refresh_from_db()
     return correction
+
+
+def correction_cuts(family: list[Invoice], reduction: Decimal) -> list[tuple[Invoice, Decimal]]:
+    """Where a downward correction of `reduction` comes off the family's payable documents:
+    the newest upward correction first, the invoice last, none below zero. Refused when the
+    family has less left to pay. Shared by `invoice_correct` and the feed's bulk corrections."""
+    payable = [doc for doc in family if doc.is_payable]
+    if sum(doc.amount_payable for doc in payable) < reduction:
+        raise InvoicingError(_("Korekta nie może obniżyć kwoty poniżej zera."))
+    cuts = []
+    for doc in reversed(payable):
+        cut = min(reduction, doc.amount_payable)
+        if cut <= 0:
+            continue
+        cuts.append((doc, cut))
+        reduction -= cut
+        if reduction == 0:
+            break
+    return cuts
 
 
 def _release_excess(invoice: Invoice) -> Decimal:
