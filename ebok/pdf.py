@@ -61,19 +61,56 @@ def _stylesheet(css: str):
     return CSS(string=css, url_fetcher=_refuse_fetch)
 
 
+# WeasyPrint's user-agent stylesheet styles pseudo-elements of *every* element: `::marker`,
+# `::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`, `::note-callback`.
+# Each such rule made it compute one more style per element (six per `<td>`), a twentieth of an
+# invoice's render, for lists, footnotes and notes our documents never have. The documents use
+# the same stylesheet without those rules; they render pixel for pixel the same
+# (tests/ebok/test_pdf_user_agent.py).
+UNIVERSAL_PSEUDO_RULES = ("::marker", "::footnote-", "::note-")
+
+
+def documents_user_agent_css() -> str:
+    """WeasyPrint's user-agent stylesheet without the rules that start with a universal
+    `::marker` / `::footnote-*` / `::note-*` selector; every other rule kept as it is."""
+    import tinycss2
+    from weasyprint.html import UA
+
+    kept = []
+    for rule in tinycss2.parse_stylesheet(UA, skip_comments=True, skip_whitespace=True):
+        prelude = tinycss2.serialize(getattr(rule, "prelude", None) or []).strip()
+        if rule.type == "qualified-rule" and prelude.startswith(UNIVERSAL_PSEUDO_RULES):
+            continue
+        kept.append(rule.serialize())
+    return "\n".join(kept)
+
+
+@functools.lru_cache(maxsize=1)
+def _document_class():
+    """WeasyPrint's `HTML` with the documents' user-agent stylesheet (built once)."""
+    from weasyprint import CSS, HTML
+
+    user_agent = CSS(string=documents_user_agent_css(), counter_style={})
+
+    class Document(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list:
+            return [user_agent]
+
+    return Document
+
+
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """The template's `<style>` is parsed once per process and handed to WeasyPrint as the
     document's only stylesheet (it still overrides the user agent's): parsing it on every
     render was a tenth of an invoice's render time."""
-    from weasyprint import HTML  # imported lazily: it loads Pango at import time
-
     with translation.override("pl"):
         html = render_to_string(template_name, context)
     stylesheets = []
     if match := _STYLE.search(html):
         stylesheets.append(_stylesheet(match.group(1)))
         html = html[: match.start()] + html[match.end() :]
-    document = HTML(string=html, url_fetcher=_inline_fetcher())
+    # Imported lazily (WeasyPrint loads Pango at import time).
+    document = _document_class()(string=html, url_fetcher=_inline_fetcher())
     return document.write_pdf(stylesheets=stylesheets, font_config=_font_config())
 
 
@@ -139,7 +176,6 @@ def warm_up() -> None:
     is logged and left to the first real render to report.
     """
     from django.conf import settings
-    from weasyprint import HTML
 
     try:
         _prime_glyph_arrays()
@@ -149,7 +185,8 @@ def warm_up() -> None:
         # The documents' layout with a bit of everything they use (bold and regular faces,
         # headings, a table), so every font and layout path is loaded.
         html = engines["django"].from_string(_WARM_UP_TEMPLATE).render({"seller": settings.LESSOR})
-        HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(font_config=_font_config())
+        document = _document_class()(string=html, url_fetcher=_refuse_fetch)
+        document.write_pdf(font_config=_font_config())
     except Exception:  # a warm-up must never stop a worker from starting
         logger.warning("PDF warm-up failed", exc_info=True)
     for key, render in _warm_ups.items():

@@ -60,8 +60,9 @@ class InvoicesConfig(AppConfig):
         # A worker's first invoice PDF costs what any later one does (ebok.pdf.warm_up).
         from ebok import pdf
 
-        from .pdf import warm_up_sample
+        from .pdf import warm_up_queries, warm_up_sample
 
+        pdf.register_warm_up("invoices.queries", warm_up_queries)
         pdf.register_warm_up("invoices.invoice", warm_up_sample)
 
         # Edits outside the services (admin) make the company's cached figures stale.

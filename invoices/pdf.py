@@ -269,6 +269,14 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     return render_pdf("invoices/pdf/invoice.html", invoice_pdf_context(invoice))
 
 
+def warm_up_queries() -> None:
+    """Build, without running, the SQL of the reads a render makes (the invoice with its
+    contract and corrected invoice, its lines): Django fills its per-model caches on a first
+    query, a few milliseconds of a worker's first render. Needs no database connection."""
+    str(Invoice.objects.select_related("contract", "corrected_invoice").filter(pk=0).query)
+    str(InvoiceLine.objects.filter(invoice_id=0).query)
+
+
 def warm_up_sample() -> bytes:
     """An invoice PDF rendered from unsaved objects, no database (see `ebok.pdf.warm_up`): the
     template compiled, the amount in words' language loaded, every font size of the layout."""

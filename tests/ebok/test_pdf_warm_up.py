@@ -51,6 +51,15 @@ def test_the_warm_up_renders_the_invoice_template_too():
     assert warm_up_sample().startswith(b"%PDF-")
 
 
+def test_the_warm_up_builds_the_render_queries_without_the_database():
+    """The SQL of the render's reads is built (Django's per-model caches filled) at worker
+    start, when the database may not be up: no connection is opened (this test has none)."""
+    from invoices.pdf import warm_up_queries
+
+    assert pdf._warm_ups["invoices.queries"] is warm_up_queries
+    warm_up_queries()  # without a `django_db` mark, any database access fails the test
+
+
 def test_after_the_warm_up_a_new_glyph_count_needs_no_c_parsing(monkeypatch):
     """Each font's subset is handed to HarfBuzz as a C array of its glyph count; cffi parsed
     every new count (4-10 ms) in a worker's first renders. Primed by the warm-up, a document

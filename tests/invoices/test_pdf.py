@@ -81,8 +81,10 @@ def test_it_shows_what_a_polish_vat_invoice_must_contain(client, buyer):
     assert "Rata leasingowa nr 1/36" in text
     net = f"{first.net:,.2f}".replace(",", " ").replace(".", ",")
     gross = f"{first.gross:,.2f}".replace(",", " ").replace(".", ",")
-    assert f"23% {f'{first.vat:,.2f}'.replace(',', ' ').replace('.', ',')}" in text
-    assert f"Razem netto {net} zł" in text
+    vat = f"{first.vat:,.2f}".replace(",", " ").replace(".", ",")
+    assert f"23% {vat}" in text
+    assert f"Razem {net} {vat} {gross}" in text  # the VAT summary's totals row
+    assert "Razem brutto" not in text  # not repeated when it is what is due
     assert f"Do zapłaty {gross} zł" in text
     assert "Słownie:" in text
 
