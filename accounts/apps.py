@@ -57,7 +57,9 @@ class AccountsConfig(AppConfig):
                 order=30,
             )
         )
-        navigation.register(
+        # In the top bar, not the main menu: with the fleet section, eleven entries no longer
+        # fit one row at 1366 px.
+        navigation.register_header(
             navigation.NavItem(
                 key="inbox",
                 label=_("Wiadomości"),

@@ -28,6 +28,10 @@ class Portal:
     def user_menu(self) -> list[navigation.MenuEntry]:
         return navigation.user_menu(self._request)
 
+    @cached_property
+    def header(self) -> list[navigation.MenuEntry]:
+        return navigation.header_menu(self._request)
+
 
 def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)

@@ -12,6 +12,8 @@ visible ones. Later apps (Wnioski, Dokumenty, Użytkownicy) add theirs the same 
 
 User-menu entries (profile, change password, sign out) use `register_user_menu(...)`;
 `post=True` renders the entry as a small POST form (sign-out must not be a GET link).
+Entries of the top bar, beside the user menu on every screen width (the inbox and its unread
+count), use `register_header(...)`: the main menu keeps to one row at 1366 px.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class MenuEntry:
 
 _main: dict[str, NavItem] = {}
 _user_menu: dict[str, NavItem] = {}
+_header: dict[str, NavItem] = {}
 
 
 def register(item: NavItem) -> None:
@@ -64,6 +67,10 @@ def register(item: NavItem) -> None:
 
 def register_user_menu(item: NavItem) -> None:
     _user_menu[item.key] = item
+
+
+def register_header(item: NavItem) -> None:
+    _header[item.key] = item
 
 
 def _entries(items: dict[str, NavItem], request: HttpRequest) -> list[MenuEntry]:
@@ -93,3 +100,7 @@ def main_menu(request: HttpRequest) -> list[MenuEntry]:
 
 def user_menu(request: HttpRequest) -> list[MenuEntry]:
     return _entries(_user_menu, request)
+
+
+def header_menu(request: HttpRequest) -> list[MenuEntry]:
+    return _entries(_header, request)

@@ -296,6 +296,31 @@ def test_every_control_shows_where_the_keyboard_is(signed_in_page, large_company
     assert any("ebok-user-button" in what for what in seen), seen  # the user menu among them
 
 
+def test_the_main_menu_keeps_to_one_row_on_desktops(signed_in_page, large_company):
+    """Every entry of a company admin with a fleet on one row at 1024 and 1366 px, in Polish and
+    in English; the inbox with its unread count sits in the top bar on every width."""
+    page = signed_in_page(large_company["admin"], **DESKTOP)
+    for language, inbox in (("pl", "Wiadomości"), ("en", "Messages")):
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        for width in (1024, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            links = page.locator(".ebok-mainnav .nav-link")
+            expect(links).to_have_count(10)  # "Flota" and the company's users among them
+            tops = links.evaluate_all(
+                "links => links.map(link => Math.round(link.getBoundingClientRect().top))"
+            )
+            assert len(set(tops)) == 1, f"{language}, {width} px: rows at {sorted(set(tops))}"
+            top_bar = page.get_by_role("banner")
+            expect(top_bar.get_by_role("link", name=re.compile(rf"^{inbox}\b"))).to_be_visible()
+    page.set_viewport_size(PHONE["viewport"])
+    expect(
+        page.get_by_role("banner").get_by_role("link", name=re.compile("^Messages"))
+    ).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_filters_leave_no_empty_parameters_in_the_address(signed_in_page, large_company):
     page = signed_in_page(large_company["admin"], path="/faktury/", **DESKTOP)
     page.get_by_label("Status").select_option("overdue")

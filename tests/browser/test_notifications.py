@@ -60,8 +60,8 @@ def test_preferences_then_an_invoice_then_the_inbox_with_its_unread_count(compan
     ) == ["email"]  # no SMS: the user turned it off
 
     page.goto(page.url.split("/ustawienia")[0] + "/wiadomosci/")
-    nav = page.get_by_role("navigation").first
-    expect(nav.get_by_role("link", name=re.compile(r"Wiadomości\s+1"))).to_be_visible()
+    top_bar = page.get_by_role("banner")  # the inbox sits beside the user menu
+    expect(top_bar.get_by_role("link", name=re.compile(r"Wiadomości\s+1"))).to_be_visible()
     row_link = page.get_by_role("link", name=f"eBOK: nowa faktura {invoice.number}")
     expect(row_link).to_be_visible()
     shot(page, "inbox")
@@ -71,7 +71,8 @@ def test_preferences_then_an_invoice_then_the_inbox_with_its_unread_count(compan
     expect(page.get_by_text("wystawiliśmy fakturę")).to_be_visible()
     shot(page, "message")
     page.get_by_role("link", name="Wróć do wiadomości").click()
-    expect(nav.get_by_role("link", name=re.compile(r"Wiadomości\s+1"))).to_have_count(0)
+    expect(top_bar.get_by_role("link", name=re.compile(r"Wiadomości\s+1"))).to_have_count(0)
+    expect(top_bar.get_by_role("link", name="Wiadomości")).to_be_visible()
     expect(page.locator(".ebok-nav-badge")).to_have_count(0)
 
 
