@@ -266,6 +266,7 @@ _DETAIL_LABELS: dict[str, Any] = {
     "assignee": _("przydzielono"),
     "before": _("przed zmianą"),
     "by_admin": _("przez administratora"),
+    "by_staff": _("przez pracownika leasingodawcy"),
     "changed": _("zmiany"),
     "claim": _("szkoda"),
     "client_number": _("numer klienta"),

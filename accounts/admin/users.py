@@ -12,6 +12,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ from ebok.admin_tools import changelist_link, run_for_each
 from ..audit import audit_context
 from ..models import User
 from ..permissions import PERMISSION_FIELDS
+from ..profile.email_change import email_change_pending, email_change_request
 from ..services import user_invite, user_lock, user_unlock
 
 
@@ -152,11 +155,21 @@ class UserAdmin(DjangoUserAdmin):
         "must_change_password",
         "password_changed_at",
         "audit_link",
+        "pending_email",
     ]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Firma"), {"fields": ["company", "login"]}),
-        (_("Dane osobowe"), {"fields": ["first_name", "last_name", "email", "phone"]}),
+        (
+            _("Dane osobowe"),
+            {
+                "description": _(
+                    "Nowy adres e-mail użytkownika firmy zaczyna obowiązywać po potwierdzeniu "
+                    "linkiem, który na niego wysyłamy."
+                ),
+                "fields": ["first_name", "last_name", "email", "pending_email", "phone"],
+            },
+        ),
         (
             _("Uprawnienia w eBOK (użytkownik firmy)"),
             {"fields": [*PERMISSION_FIELDS, "contracts_restricted", "allowed_contracts"]},
@@ -230,8 +243,37 @@ class UserAdmin(DjangoUserAdmin):
             "accounts.auditentry", _("zdarzenia użytkownika"), user__id__exact=user.pk
         )
 
+    @admin.display(description=_("zmiana e-maila"))
+    def pending_email(self, user: User) -> str:
+        pending = email_change_pending(user=user) if user.pk else None
+        if pending is None:
+            return "–"
+        return _("%(email)s: czeka na potwierdzenie linkiem (ważnym do %(until)s)") % {
+            "email": pending.new_email,
+            "until": date_format(timezone.localtime(pending.expires_at), "SHORT_DATETIME_FORMAT"),
+        }
+
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        # A client user's new address takes effect only once the link sent to it is followed,
+        # as when the user or their company admin changes it: until then the old one stays.
+        new_email = None
+        if change and obj.company_id and "email" in form.changed_data and obj.email:
+            new_email, obj.email = obj.email, form.initial.get("email") or ""
         super().save_model(request, obj, form, change)
+        if new_email is not None:
+            email_change_request(
+                user=obj, new_email=new_email, by=request.user, audit=audit_context(request)
+            )
+            self.message_user(
+                request,
+                _(
+                    "Na adres %(email)s wysłano link potwierdzający. Nowy adres zacznie "
+                    "obowiązywać, gdy użytkownik z niego skorzysta; do tego czasu obowiązuje "
+                    "dotychczasowy."
+                )
+                % {"email": new_email},
+                messages.INFO,
+            )
         if change or not obj.company_id:
             return
         # A new client user: one-time password by SMS (and the login by e-mail).

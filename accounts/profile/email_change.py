@@ -129,7 +129,8 @@ def _locked_pending(user: User) -> EmailChange | None:
 def email_change_request(
     *, user: User, new_email: str, by: User, audit: AuditContext = BACKGROUND
 ) -> EmailChange:
-    """Start verifying `new_email` for `user` (asked by `by`: the user, or their company admin).
+    """Start verifying `new_email` for `user` (asked by `by`: the user, their company admin, or
+    the lessor's staff in the back office).
 
     Replaces a change still pending. The old address is told at once, so a hijacked session
     cannot move the account's mail unnoticed.
@@ -142,7 +143,9 @@ def email_change_request(
     if previous is not None:
         _close(previous, EmailChange.Status.REPLACED)
     change = _issue_link(user=user, new_email=new_email, by=by, audit=audit)
-    by_admin = by.pk != user.pk
+    # Asked by the lessor's staff (the back office), by the company's admin, or by the user.
+    by_staff = by.is_staff and not by.company_id
+    by_admin = by.pk != user.pk and not by_staff
     audit_log(
         audit=audit,
         user=by,
@@ -153,6 +156,7 @@ def email_change_request(
             "new_email": new_email,
             "old_email": user.email,
             "by_admin": by_admin,
+            **({"by_staff": True} if by_staff else {}),
             "valid_until": change.expires_at.isoformat(),
         },
     )
@@ -161,7 +165,12 @@ def email_change_request(
             "email_change_requested",
             channel=Message.Channel.EMAIL,
             recipient=user.email,
-            context={"login": user.login, "new": masked_email(new_email), "by_admin": by_admin},
+            context={
+                "login": user.login,
+                "new": masked_email(new_email),
+                "by_admin": by_admin,
+                "by_staff": by_staff,
+            },
             user=user,
         )
     return change

@@ -17,7 +17,8 @@ from accounts.audit import Action
 from accounts.models import AuditEntry, EmailChange
 from accounts.profile.email_change import EmailAction
 from notifications.models import Message
-from tests.factories import CompanyFactory
+from tests.admin_helpers import form_data
+from tests.factories import CompanyFactory, StaffUserFactory
 
 from ..company_helpers import actions, admin_client, make_admin, user_data
 from ..conftest import make_client_user
@@ -270,4 +271,40 @@ def test_a_phone_change_alone_still_applies_at_once(user):
     client.post(CONTACT, {**data, "new_phone_code": last_code(user)})
     user.refresh_from_db()
     assert str(user.phone) == "+48602300400"
+    assert not EmailChange.objects.exists()
+
+
+def test_staff_changing_a_client_users_email_in_the_back_office_need_it_confirmed_too(
+    user, otp_admin_client
+):
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    data = form_data(otp_admin_client.get(url))
+    data["email"] = NEW
+
+    saved = otp_admin_client.post(url, data, follow=True)
+
+    assert saved.status_code == 200
+    assert f"Na adres {NEW} wysłano link potwierdzający" in saved.text
+    assert email_of(user) == OLD
+    told = Message.objects.filter(recipient=OLD).get()
+    assert "na prośbę złożoną w eBOK Leasing" in told.body
+    assert "administrator Twojej firmy" not in told.body
+    entry = AuditEntry.objects.get(action=EmailAction.REQUESTED)
+    assert (entry.details["by_staff"], entry.details["by_admin"]) == (True, False)
+    page = otp_admin_client.get(url).text
+    assert f"{NEW}: czeka na potwierdzenie linkiem" in page
+
+    assert open_and_confirm(link_to(NEW)).status_code == 200
+    assert email_of(user) == NEW
+    assert "czeka na potwierdzenie" not in otp_admin_client.get(url).text
+
+
+def test_staff_users_own_addresses_change_at_once(otp_admin_client):
+    staff = StaffUserFactory(email="jan.kowalski@ebok-leasing.example.pl")
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    data = {**form_data(otp_admin_client.get(url)), "email": "j.kowalski@ebok-leasing.example.pl"}
+
+    otp_admin_client.post(url, data)
+
+    assert email_of(staff) == "j.kowalski@ebok-leasing.example.pl"
     assert not EmailChange.objects.exists()
