@@ -25,14 +25,14 @@ from .forms import (
     PolicyFilterForm,
     ScheduleFilterForm,
 )
-from .pdf import render_schedule_pdf, schedule_pdf_filename
+from .pdf import cached_schedule_pdf, schedule_pdf_filename
 
 
 @require_GET
 @client_required(Perm.CONTRACTS)
 def schedule_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.get_contract_for_user(user=request.user, pk=pk)
-    response = HttpResponse(render_schedule_pdf(contract), content_type=PDF_CONTENT_TYPE)
+    response = HttpResponse(cached_schedule_pdf(contract), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{schedule_pdf_filename(contract)}"'
     return response
 

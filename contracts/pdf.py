@@ -1,7 +1,9 @@
 """A contract's repayment schedule as a PDF ("Pobierz harmonogram umowy").
 
-Rendered on each request, not stored: the schedule follows reference-rate changes, and the
-document says on which day it was generated.
+Not stored: the schedule follows reference-rate changes and payments, and the document says on
+which day it was generated. It is rendered once per company data version and day
+(`cached_schedule_pdf`, ebok.datacache) and served from the cache until something it shows changes:
+a 60-installment schedule takes 0.3-0.4 s to render.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from ebok.datacache import company_cached
 from ebok.dates import today as business_today
 from ebok.money import ZERO
 from ebok.pdf import render_pdf
@@ -75,6 +78,14 @@ def _schedule_rows(contract: Contract, today: dt.date) -> ScheduleTotals:
 
 def schedule_pdf_filename(contract: Contract) -> str:
     return f"Harmonogram_{re.sub(r'[^A-Za-z0-9]+', '_', contract.number).strip('_')}.pdf"
+
+
+def cached_schedule_pdf(contract: Contract) -> bytes:
+    """The schedule as of today, from the cache while nothing it shows has changed since it was
+    rendered: the company's data (the company itself, its contracts, schedules, assets,
+    invoices and payments: each change draws a new data version) and the day."""
+    key = f"schedule-pdf:{contract.pk}:{business_today().isoformat()}"
+    return company_cached(contract.company_id, key, lambda: render_schedule_pdf(contract))
 
 
 def render_schedule_pdf(contract: Contract) -> bytes:

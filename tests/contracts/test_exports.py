@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from contracts import pdf as contracts_pdf
 from contracts.models import Contract
 from invoices.services import invoice_issue_for_installment, payment_record
 from tests.downloads import (
@@ -79,6 +80,48 @@ def test_the_schedule_pdf_lists_every_installment_with_totals(client, company):
     assert pages == 2
     assert "Strona 1 z 2" in text
     assert "Strona 2 z 2" in text
+
+
+@pytest.mark.django_db
+def test_the_schedule_pdf_is_rendered_once_until_what_it_shows_changes(
+    client, company, monkeypatch
+):
+    contract = contract_with_schedule(company, number="UL/2026/00078", installment_count=12)
+    client.force_login(client_user(company))
+    url = reverse("contracts:schedule_pdf", args=[contract.pk])
+    renders = []
+    render = contracts_pdf.render_schedule_pdf
+    monkeypatch.setattr(
+        contracts_pdf, "render_schedule_pdf", lambda c: renders.append(c.pk) or render(c)
+    )
+
+    first = client.get(url)
+    again = client.get(url)
+
+    assert again.content == first.content  # the same document, served again
+    assert renders == [contract.pk]  # rendered once
+    assert "zapłacone: 0" in pdf_text(first.content)
+
+    # A payment settles the first installment: the next download shows it.
+    installment = contract.installments.get(number=1)
+    invoice = invoice_issue_for_installment(
+        installment=installment, issue_date=installment.due_date
+    )
+    payment_record(company=company, amount=invoice.gross, received_on=installment.due_date)
+    assert "zapłacone: 1" in pdf_text(client.get(url).content)
+    assert len(renders) == 2
+
+    # The next day the document is "as of" that day.
+    tomorrow = contracts_pdf.business_today() + dt.timedelta(days=1)
+    monkeypatch.setattr(contracts_pdf, "business_today", lambda: tomorrow)
+    assert f"stan na {tomorrow:%d.%m.%Y}" in pdf_text(client.get(url).content)
+    assert len(renders) == 3
+
+    # The company's name is printed on it: a new name, a new document.
+    company.name = "Nowa Nazwa Sp. z o.o."
+    company.save()
+    assert "Nowa Nazwa Sp. z o.o." in pdf_text(client.get(url).content)
+    assert len(renders) == 4
 
 
 @pytest.mark.django_db

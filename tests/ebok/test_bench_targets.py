@@ -63,6 +63,7 @@ def test_every_client_page_is_measured():
         "invoices:payment_detail",
         "invoices:detail",
         "invoices:pdf",
+        "contracts:schedule_pdf",
         "contracts:policies",
         "contracts:fees",
         "accounts:profile",
