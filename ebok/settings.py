@@ -219,6 +219,9 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
 # E-mail: console by default; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may wait for the server: without it a server that stops answering
+# holds a worker for good (Django's default is no timeout).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eBOK <ebok@leasing.example.pl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
