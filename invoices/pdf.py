@@ -207,9 +207,30 @@ def _amount_mm(values: Iterable[Decimal], *, bold: bool = False) -> float:
     return widest * (BOLD if bold else 1) + CELL_MM
 
 
-def column_widths(invoice: Invoice, lines: list[InvoiceLine], vat_rows: list[VatRow]) -> dict:
+# The summary box's "Do zapłaty" line: its amount at 11 pt bold with " zł", beside a label that
+# may wrap but needs its longest word (about 2.65 mm a letter) and 3 mm; the box's side padding
+# and the summary's spacing around it.
+DUE_SCALE = 11 / 8.5 * BOLD
+ZLOTY_MM = 5.2
+DUE_LETTER_MM = 2.65
+PAY_BOX_FRAME_MM = 18 + 6.5 + 6  # spacing, padding and borders, 6 mm to spare (measured)
+
+
+def _due_label_word(invoice: Invoice) -> str:
+    """The longest word of the template's label: "Do zapłaty", "Zmniejszenie należności" or
+    "Zmiana należności"."""
+    if invoice.is_payable:
+        return "zapłaty"
+    return "Zmniejszenie" if invoice.gross < 0 else "należności"
+
+
+def column_widths(
+    invoice: Invoice, lines: list[InvoiceLine], vat_rows: list[VatRow], *, due: Decimal = ZERO
+) -> dict:
     """CSS widths of the lines table's money columns and description, and of the summary's
-    VAT table: a ten-million invoice stays inside its cells as a thousand-złoty one does."""
+    VAT table: a ten-million invoice stays inside its cells as a thousand-złoty one does. And
+    whether the amount `due` goes on a line of its own under its label in the summary box
+    (when both do not fit its width beside the VAT table)."""
     line_amounts = [v for line in lines for v in (line.unit_net, line.net, line.vat, line.gross)]
     money = max(11.0, _amount_mm(line_amounts) / PAGE_WIDTH_MM * 100)
     rates_mm = RATE_COLUMN_MM + 3 * max(
@@ -217,12 +238,38 @@ def column_widths(invoice: Invoice, lines: list[InvoiceLine], vat_rows: list[Vat
         _amount_mm([invoice.net, invoice.vat, invoice.gross], bold=True),
     )
     rates = max(50.0, rates_mm / SUMMARY_WIDTH_MM * 100 + 1)
+    pay_box_mm = SUMMARY_WIDTH_MM * (100 - rates) / 100 - PAY_BOX_FRAME_MM
+    due_mm = (_amount_mm([due]) - CELL_MM) * DUE_SCALE + ZLOTY_MM
     return {
+        "due_stacked": len(_due_label_word(invoice)) * DUE_LETTER_MM + 3 + due_mm > pay_box_mm,
         "money": f"{money:.1f}%",
         "description": f"{100 - 26 - 4 * money:.1f}%",  # Lp., J.m., Ilość, Stawka: 26 %
         "rates": f"{rates:.1f}%",
         "rate_column": f"{RATE_COLUMN_MM}mm",
     }
+
+
+# The corrections' table prints nine amounts a row plus the rate: from about a million up they
+# no longer fit the page at the documents' 8.5 pt, so its type is made as much smaller as needed.
+DOCUMENT_FONT_PT = 8.5
+MIN_CHANGES_FONT_PT = 4.5
+
+
+def changes_font_size(rows: list[CorrectionRow]) -> str:
+    """The CSS font size of the corrections' table for these rows (the total row among them:
+    bold), 8.5 pt unless its nine money columns, each as wide as its widest amount, would push
+    the table past the page."""
+    columns = [
+        _amount_mm([getattr(getattr(row, part), kind) for row in rows], bold=True)
+        for part in ("before", "change", "after")
+        for kind in ("net", "vat", "gross")
+    ]
+    room = PAGE_WIDTH_MM - RATE_COLUMN_MM - 2  # 2 mm for the borders, to spare
+    if sum(columns) <= room:
+        return f"{DOCUMENT_FONT_PT}pt"
+    padding = CELL_MM * len(columns)  # it does not shrink with the type
+    scale = (room - padding) / (sum(columns) - padding)
+    return f"{max(MIN_CHANGES_FONT_PT, DOCUMENT_FONT_PT * scale):.2f}pt"
 
 
 def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict:
@@ -239,7 +286,7 @@ def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None
         "invoice": invoice,
         "lines": lines,
         "vat_rows": (vat_rows := vat_summary(lines)),
-        "widths": column_widths(invoice, lines, vat_rows),
+        "widths": column_widths(invoice, lines, vat_rows, due=amount_to_settle),
         "seller": lessor,
         "contract_number": invoice.contract.number if invoice.contract_id else "",
         "amount_to_settle": amount_to_settle,
@@ -257,7 +304,8 @@ def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None
         rows = _correction_rows(invoice, lines)
         context["corrected"] = invoice.corrected_invoice
         context["correction_rows"] = rows
-        context["correction_total"] = _correction_total(rows)
+        context["correction_total"] = total = _correction_total(rows)
+        context["changes_font"] = changes_font_size([*rows, total])
         if invoice.gross < 0:
             context["reduction"] = -invoice.gross
             context["credited"] = invoice.released_to_credit

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from contracts.models import Contract
 from invoices.models import Invoice
 from invoices.services import (
     LineSpec,
@@ -20,6 +21,7 @@ from invoices.services import (
     invoice_correct,
     invoice_create,
     invoice_issue_for_installment,
+    invoice_issue_initial_payment,
     invoice_pdf_ensure,
 )
 from tests.downloads import (
@@ -30,7 +32,7 @@ from tests.downloads import (
     pdf_text,
     streamed,
 )
-from tests.factories import CompanyFactory, ContractFactory
+from tests.factories import CompanyFactory, ContractFactory, LeasedAssetFactory
 
 D = Decimal
 
@@ -282,17 +284,35 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, buyer):
     assert reverse("invoices:pdf", args=[invoice.pk]) in response["Location"]
 
 
-def overlapping_words(content: bytes) -> list[tuple[str, str]]:
-    """Pairs of words printed over each other on a line of the PDF (poppler's word boxes): an
-    amount too wide for its table cell runs into the next one."""
+def _word_boxes(content: bytes) -> list[tuple[float, float, float, str]]:
+    """(x_min, y_min, x_max, word) of every word of the PDF (poppler's word boxes)."""
     html = subprocess.run(
         ["pdftotext", "-bbox", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
+    return [
+        (float(x_min), float(y_min), float(x_max), word)
+        for x_min, y_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            html,
+        )
+    ]
+
+
+# A4 is 595.3 pt wide; the documents' right page margin is 13 mm (36.9 pt).
+RIGHT_EDGE_PT = 595.3 - 36.9
+
+
+def words_past_the_margin(content: bytes) -> list[str]:
+    """Words printed beyond the right page margin: a row wider than its box runs out of it."""
+    return [word for _, _, x_max, word in _word_boxes(content) if x_max > RIGHT_EDGE_PT + 0.5]
+
+
+def overlapping_words(content: bytes) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other on a line of the PDF (poppler's word boxes): an
+    amount too wide for its table cell runs into the next one."""
     lines: dict[int, list[tuple[float, float, str]]] = {}
-    for x_min, y_min, x_max, word in re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html
-    ):
-        lines.setdefault(round(float(y_min)), []).append((float(x_min), float(x_max), word))
+    for x_min, y_min, x_max, word in _word_boxes(content):
+        lines.setdefault(round(y_min), []).append((x_min, x_max, word))
     found = []
     for words in lines.values():
         words.sort()
@@ -322,4 +342,19 @@ def test_amounts_of_any_size_stay_inside_their_cells(client, buyer, net):
     for document in (invoice, correction):
         content = download(client, document)
         assert overlapping_words(content) == [], document.number
+        assert words_past_the_margin(content) == [], document.number
         assert f"{invoice.gross:,.2f}".replace(",", " ").replace(".", ",") in pdf_text(content)
+
+
+@pytest.mark.django_db
+def test_the_handover_invoices_price_box_stays_inside_the_page(client, buyer):
+    """Its indented rows (what is paid now, what the schedule pays) ran 4 mm past the box."""
+    contract = contract_with_schedule(buyer, kind=Contract.Kind.FINANCIAL)
+    LeasedAssetFactory(contract=contract)
+    invoice = invoice_issue_initial_payment(contract=contract, issue_date=dt.date(2026, 1, 15))
+    client.force_login(client_user(buyer))
+
+    content = download(client, invoice)
+
+    assert "opłata wstępna (część ceny netto)" in pdf_text(content)
+    assert words_past_the_margin(content) == []
