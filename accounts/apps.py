@@ -7,15 +7,20 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Konta i firmy")
 
     def ready(self) -> None:
-        from ebok import navigation
+        from ebok import datacache, navigation
         from notifications.selectors import unread_count
 
         # The e-mail change (profile) registers its audit action labels.
         from . import checks, signals  # noqa: F401
         from .company import exports
+        from .models import Company
         from .permissions import Perm, has_perm
         from .profile import email_change  # noqa: F401
         from .public import registration  # noqa: F401 (its audit action labels)
+
+        # The company's own row is part of its data: its name and NIP are printed on what the
+        # per-company cache keeps (the schedule PDF), so an edit makes those entries stale.
+        datacache.invalidate_on_change(Company, lambda company: company.pk)
 
         navigation.register(
             navigation.NavItem(

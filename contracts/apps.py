@@ -80,13 +80,10 @@ def _invalidate_cached_reads_on_change() -> None:
     from django.contrib.auth import get_user_model
     from django.db.models.signals import m2m_changed
 
-    from accounts.models import Company
     from ebok import datacache
 
     from .models import AdditionalFee, Contract, Installment, InsurancePolicy, LeasedAsset
 
-    # The company's own row too: its name and NIP are printed (the schedule PDF).
-    datacache.invalidate_on_change(Company, lambda company: company.pk)
     datacache.invalidate_on_change(Contract, lambda contract: contract.company_id)
     for model in (Installment, LeasedAsset, InsurancePolicy, AdditionalFee):
         datacache.invalidate_on_change(model, lambda row: row.contract.company_id)

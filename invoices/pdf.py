@@ -216,20 +216,24 @@ DUE_LETTER_MM = 2.65
 PAY_BOX_FRAME_MM = 18 + 6.5 + 6  # spacing, padding and borders, 6 mm to spare (measured)
 
 
-def _due_label_word(invoice: Invoice) -> str:
-    """The longest word of the template's label: "Do zapłaty", "Zmniejszenie należności" or
-    "Zmiana należności"."""
+def due_label(invoice: Invoice) -> str:
+    """What the summary box calls the amount it settles."""
     if invoice.is_payable:
-        return "zapłaty"
-    return "Zmniejszenie" if invoice.gross < 0 else "należności"
+        return "Do zapłaty"
+    return "Zmniejszenie należności" if invoice.gross < 0 else "Zmiana należności"
 
 
 def column_widths(
-    invoice: Invoice, lines: list[InvoiceLine], vat_rows: list[VatRow], *, due: Decimal = ZERO
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    vat_rows: list[VatRow],
+    *,
+    due: Decimal = ZERO,
+    label: str = "Do zapłaty",
 ) -> dict:
     """CSS widths of the lines table's money columns and description, and of the summary's
     VAT table: a ten-million invoice stays inside its cells as a thousand-złoty one does. And
-    whether the amount `due` goes on a line of its own under its label in the summary box
+    whether the amount `due` goes on a line of its own under its `label` in the summary box
     (when both do not fit its width beside the VAT table)."""
     line_amounts = [v for line in lines for v in (line.unit_net, line.net, line.vat, line.gross)]
     money = max(11.0, _amount_mm(line_amounts) / PAGE_WIDTH_MM * 100)
@@ -241,7 +245,7 @@ def column_widths(
     pay_box_mm = SUMMARY_WIDTH_MM * (100 - rates) / 100 - PAY_BOX_FRAME_MM
     due_mm = (_amount_mm([due]) - CELL_MM) * DUE_SCALE + ZLOTY_MM
     return {
-        "due_stacked": len(_due_label_word(invoice)) * DUE_LETTER_MM + 3 + due_mm > pay_box_mm,
+        "due_stacked": max(map(len, label.split())) * DUE_LETTER_MM + 3 + due_mm > pay_box_mm,
         "money": f"{money:.1f}%",
         "description": f"{100 - 26 - 4 * money:.1f}%",  # Lp., J.m., Ilość, Stawka: 26 %
         "rates": f"{rates:.1f}%",
@@ -286,7 +290,10 @@ def invoice_pdf_context(invoice: Invoice, lines: list[InvoiceLine] | None = None
         "invoice": invoice,
         "lines": lines,
         "vat_rows": (vat_rows := vat_summary(lines)),
-        "widths": column_widths(invoice, lines, vat_rows, due=amount_to_settle),
+        "widths": column_widths(
+            invoice, lines, vat_rows, due=amount_to_settle, label=(label := due_label(invoice))
+        ),
+        "due_label": label,
         "seller": lessor,
         "contract_number": invoice.contract.number if invoice.contract_id else "",
         "amount_to_settle": amount_to_settle,
