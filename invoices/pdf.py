@@ -185,8 +185,9 @@ def _transfer_qr_png(invoice: Invoice, amount) -> str:
 # The tables of an invoice have a fixed layout (WeasyPrint then skips measuring every cell twice,
 # most of a render): their columns do not grow with what they hold, so the money columns are
 # sized here from the longest amount: its digits, separators and sign at the tables' 8.5 pt
-# (DejaVu Sans: a digit 0.636 em, a space or comma 0.318 em, the minus 0.838 em; bold a tenth
-# wider), a little to spare, plus a cell's padding and borders, against the page's width.
+# in the wider of the documents' fonts (DejaVu Sans, the fallback: a digit 0.636 em, a space or
+# comma 0.318 em, the minus 0.838 em; bold a tenth wider; Liberation Sans is narrower), a little
+# to spare, plus a cell's padding and borders, against the page's width.
 PAGE_WIDTH_MM = 184  # A4 less the page margins of pdf/base.html
 SUMMARY_WIDTH_MM = PAGE_WIDTH_MM + 12  # the summary's two boxes with their spacing
 DIGIT_MM, SEPARATOR_MM, MINUS_MM = 1.95, 0.98, 2.55

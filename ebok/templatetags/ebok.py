@@ -60,3 +60,21 @@ def email_filter(value):
         f"<wbr>{conditional_escape(p)}" if p in "@." and p else conditional_escape(p) for p in parts
     )
     return mark_safe(f'<span class="ebok-email">{html}</span>')
+
+
+# A document number, an installment ("38/60") or a date: a word with a digit and a slash,
+# hyphen or dot in it. Line breaking allows a break after the slash ("LF/" | "2023/90002").
+_NUMBER_WORD = re.compile(r"\S*\d\S*[/.\-]\S*|\S*[/.\-]\S*\d\S*")
+
+
+@register.filter(name="nobreak_numbers", is_safe=True)
+def nobreak_numbers_filter(value):
+    """Text whose numbers (`LF/2023/90002`, `38/60`) never wrap inside; the rest wraps."""
+    text = str(value or "")
+    html, end = [], 0
+    for match in _NUMBER_WORD.finditer(text):
+        html.append(conditional_escape(text[end : match.start()]))
+        html.append(f'<span class="nowrap">{conditional_escape(match.group())}</span>')
+        end = match.end()
+    html.append(conditional_escape(text[end:]))
+    return mark_safe("".join(html))

@@ -118,3 +118,14 @@ def test_an_email_address_wraps_only_at_its_at_sign_and_dots():
         '<span class="ebok-email">barbara<wbr>.kowalczyk<wbr>@&lt;firma&gt;<wbr>.pl</span>'
     )
     assert template.render({"email": ""}) == ""
+
+
+def test_numbers_in_document_text_are_kept_whole_and_the_rest_escaped():
+    template = engines["django"].from_string("{{ text|nobreak_numbers }}")
+    html = template.render({"text": "Rata nr 38/60, umowa LF/2023/90002 – <część> z 01.02.2026"})
+    assert html == (
+        'Rata nr <span class="nowrap">38/60,</span> umowa <span class="nowrap">LF/2023/90002'
+        '</span> – &lt;część&gt; z <span class="nowrap">01.02.2026</span>'
+    )
+    assert template.render({"text": "Opłata za aneks"}) == "Opłata za aneks"
+    assert template.render({"text": None}) == ""

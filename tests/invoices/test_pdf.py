@@ -358,3 +358,19 @@ def test_the_handover_invoices_price_box_stays_inside_the_page(client, buyer):
 
     assert "opłata wstępna (część ceny netto)" in pdf_text(content)
     assert words_past_the_margin(content) == []
+
+
+CONTRACT_NUMBERS = ["LF/2023/90002", "UL/2026/00042", "OP/2025/123456", "LO/2024/7", "38/60"]
+
+
+@pytest.mark.django_db
+def test_numbers_in_a_description_never_wrap_inside(client, buyer):
+    """A line break may fall after a slash: "LF/" on one line, "2023/90002" on the next."""
+    description = " ".join(f"umowa {number} – rata" for number in CONTRACT_NUMBERS * 2)
+    invoice = issue_invoice(buyer, description=description)
+    client.force_login(client_user(buyer))
+
+    words = [word for _, _, _, word in _word_boxes(download(client, invoice))]
+
+    for number in CONTRACT_NUMBERS:
+        assert words.count(number) == 2, number
